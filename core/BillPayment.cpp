@@ -1,0 +1,56 @@
+#include "BillPayment.h"
+#include "BillRequest.h"
+#include "Clock.h"
+#include "HoldCommit.h"
+#include "Settlement.h"
+
+namespace Loket {
+
+Reply BillPayment::handle(const Request& req, const Partner& partner)
+{
+    const Action action = Action::Payment;
+    Product product;
+    BillQuery query;
+    Reply refusal;
+    if (!readBillRequest(_ctx, req, action, product, query, refusal)) return refusal;
+    Biller* biller = _ctx.billers.find(product.biller);
+
+    Transactions transactions = _ctx.transactions();
+    Transaction t;
+    {
+        WriteTransaction tx(_ctx.db);
+        if (!transactions.findByRef(partner.memberId, req.refId, t))
+            return _ctx.reply(RC::NotInquired, action, fieldsOf(req));
+        if (!t.sameRequest("bill", req.product, req.dest, t.qty))
+            return _ctx.reply(RC::RefIdReused, action, fieldsOf(req));
+        if (t.status != "INQUIRED") return storedBillReply(_ctx, t, action);
+        Poco::Int64 now = Clock::now();
+        if (now > t.inquiryExpiresAt) return _ctx.reply(RC::InquiryExpired, action, fieldsOf(t));
+
+        Ledger ledger = _ctx.ledger();
+        if (!product.open || !biller)
+            t.status = "FAILED", t.rc = RC::ProductClosed;
+        else if (ledger.balance(t.memberId) < t.price)
+            t.status = "FAILED", t.rc = RC::InsufficientBalance;
+        else
+            t.status = "PENDING", t.rc = RC::Pending;
+        t.updatedAt = now;
+        transactions.update(t);
+        if (t.isPending()) ledger.post(t.memberId, t.id, "hold", -t.price, "bayar " + t.product + " " + t.dest);
+
+        switch (commitHold(_ctx, tx, t))
+        {
+        case HoldCommit::Committed: break;
+        case HoldCommit::NotCommitted: return _ctx.reply(RC::SystemBusy, action, fieldsOf(req));
+        case HoldCommit::Unknown:
+            t.status = "PENDING", t.rc = RC::Pending;
+            return _ctx.reply(t.rc, action, fieldsOf(t));
+        }
+    }
+    if (!t.isPending()) return _ctx.reply(t.rc, action, fieldsOf(t));
+
+    t = Settlement(_ctx).apply(t, biller->pay(Settlement::orderOf(t), query), false);
+    return _ctx.reply(t.rc, action, fieldsOf(t));
+}
+
+} // namespace Loket

@@ -1,0 +1,29 @@
+#pragma once
+#include <Poco/Types.h>
+#include <string>
+
+namespace Loket {
+
+/// Wall-clock time as whole seconds since the epoch, rendered in the
+/// configured zone (default Asia/Jakarta, WIB).
+namespace Clock {
+
+/// Makes `zone` (an IANA name) the process's local zone.  Call once at start-up.
+void useZone(const std::string& zone);
+
+Poco::Int64 now();
+
+/// "yyyy-mm-dd hh:mm:ss" in the local zone.
+std::string format(Poco::Int64 epochSeconds);
+
+/// The last second of the local day that contains `epochSeconds`.
+Poco::Int64 endOfDay(Poco::Int64 epochSeconds);
+
+/// The local calendar year of `epochSeconds`.
+int year(Poco::Int64 epochSeconds);
+
+/// Parses "yyyy-mm-dd" or "yyyy-mm-dd hh:mm:ss" in the local zone; false if malformed.
+bool parse(const std::string& text, Poco::Int64& epochSeconds);
+
+} // namespace Clock
+} // namespace Loket

@@ -1,0 +1,41 @@
+#include "Context.h"
+
+namespace Loket {
+
+Fields fieldsOf(const Request& r)
+{
+    Fields f;
+    if (r.productValid && r.destValid)
+    {
+        f["kodeproduk"] = r.product;
+        f["tujuan"] = r.dest;
+    }
+    f["refid"] = r.refId;
+    f["qty"] = std::to_string(r.qty);
+    return f;
+}
+
+Fields fieldsOf(const Transaction& t)
+{
+    return {{"kodeproduk", t.product},
+            {"tujuan", t.dest},
+            {"refid", t.refId},
+            {"harga", formatRupiah(t.price)},
+            {"sn", t.sn},
+            {"keterangan", t.note},
+            {"trxid", std::to_string(t.id)},
+            {"qty", std::to_string(t.qty)},
+            {"nama", t.billName},
+            {"tagihan", formatRupiah(t.billAmount)},
+            {"admin", formatRupiah(t.billAdmin)},
+            {"periode", t.billPeriod}};
+}
+
+Fields badParameterFields(const Request& r, const std::string& parameter)
+{
+    Fields f = fieldsOf(r);
+    f["keterangan"] = parameter;
+    return f;
+}
+
+} // namespace Loket

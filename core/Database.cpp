@@ -1,0 +1,116 @@
+#include "Database.h"
+#include <Poco/Data/DataException.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+#include <mutex>
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+namespace {
+
+std::string connectorName(const Config& c)
+{
+    static std::once_flag once;
+    std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+    if (c.databaseConnector == "sqlite") return "SQLite";
+    return c.databaseConnector;
+}
+
+} // namespace
+
+Database::Database(const Config& config)
+    : _sqlite(config.databaseConnector == "sqlite"),
+      _session(connectorName(config), config.databaseConnect)
+{
+    if (_sqlite)
+    {
+        // Per-connection settings; WAL mode itself is stored in the file by `loketctl init`.
+        _session << "PRAGMA busy_timeout=" + std::to_string(config.busyTimeoutMs), now;
+        _session << "PRAGMA foreign_keys=ON", now;
+        _session << "PRAGMA synchronous=FULL", now;
+    }
+}
+
+void Database::beginWrite()
+{
+    if (_sqlite)
+        _session << "BEGIN IMMEDIATE", now;
+    else
+        _session.begin();
+}
+
+void Database::commit()
+{
+    if (_sqlite)
+        _session << "COMMIT", now;
+    else
+        _session.commit();
+}
+
+void Database::rollback()
+{
+    if (_sqlite)
+        _session << "ROLLBACK", now;
+    else
+        _session.rollback();
+}
+
+void Database::runScript(const std::string& sqlText)
+{
+    std::string statement;
+    std::size_t pos = 0;
+    while (pos < sqlText.size())
+    {
+        std::size_t eol = sqlText.find('\n', pos);
+        if (eol == std::string::npos) eol = sqlText.size();
+        std::string line = sqlText.substr(pos, eol - pos);
+        pos = eol + 1;
+        std::size_t first = line.find_first_not_of(" \t\r");
+        if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
+        statement += line + "\n";
+        std::size_t last = line.find_last_not_of(" \t\r");
+        if (line[last] == ';')
+        {
+            _session << statement, now;
+            statement.clear();
+        }
+    }
+}
+
+bool Database::isBusy(const std::exception& e)
+{
+    return dynamic_cast<const Poco::Data::SQLite::DBLockedException*>(&e) != nullptr ||
+           dynamic_cast<const Poco::Data::SQLite::TableLockedException*>(&e) != nullptr;
+}
+
+WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false)
+{
+    _db.beginWrite();
+    _open = true;
+}
+
+WriteTransaction::~WriteTransaction() { abandon(); }
+
+void WriteTransaction::abandon()
+{
+    if (!_open) return;
+    _open = false;
+    try
+    {
+        _db.rollback();
+    }
+    catch (...)
+    {
+        // Nothing more to do: an unfinished transaction is rolled back by the database.
+    }
+}
+
+void WriteTransaction::commit()
+{
+    // If COMMIT itself fails the destructor still rolls back whatever is left open.
+    _db.commit();
+    _open = false;
+}
+
+} // namespace Loket

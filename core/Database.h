@@ -1,0 +1,54 @@
+#pragma once
+#include "Config.h"
+#include <Poco/Data/Session.h>
+#include <string>
+
+namespace Loket {
+
+/// The one storage layer: a connection to the ledger (SQLite file or ODBC).
+/// Open one per process, after fork; never share it between processes.
+class Database
+{
+public:
+    explicit Database(const Config& config);
+
+    Poco::Data::Session& session() { return _session; }
+    bool isSQLite() const { return _sqlite; }
+
+    /// Starts a transaction that will write.  SQLite gets BEGIN IMMEDIATE, so the
+    /// write lock is taken up front and the busy timeout applies (Poco's begin()
+    /// sends BEGIN DEFERRED, which fails at once under concurrent writers).
+    void beginWrite();
+    void commit();
+    void rollback();
+
+    /// Runs every statement of an SQL file (statements end with ";" at line end).
+    void runScript(const std::string& sqlText);
+
+    /// True when `e` means the database was busy or locked beyond the timeout.
+    static bool isBusy(const std::exception& e);
+
+private:
+    bool _sqlite;
+    Poco::Data::Session _session;
+};
+
+/// A write transaction that rolls back unless commit() was called.
+class WriteTransaction
+{
+public:
+    explicit WriteTransaction(Database& db);
+    ~WriteTransaction();
+    void commit();
+    /// Rolls back now (errors ignored); the destructor then does nothing.
+    void abandon();
+
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+private:
+    Database& _db;
+    bool _open;
+};
+
+} // namespace Loket

@@ -1,0 +1,29 @@
+#include "HoldCommit.h"
+
+namespace Loket {
+
+HoldCommit commitHold(Context& ctx, WriteTransaction& tx, const Transaction& intended)
+{
+    try
+    {
+        tx.commit();
+        return HoldCommit::Committed;
+    }
+    catch (const std::exception&)
+    {
+        tx.abandon();
+    }
+    try
+    {
+        Transaction seen;
+        if (!ctx.transactions().findByRef(intended.memberId, intended.refId, seen)) return HoldCommit::NotCommitted;
+        bool ours = seen.id == intended.id && seen.status == intended.status && seen.price == intended.price;
+        return ours ? HoldCommit::Committed : HoldCommit::NotCommitted;
+    }
+    catch (const std::exception&)
+    {
+        return HoldCommit::Unknown;
+    }
+}
+
+} // namespace Loket

@@ -1,0 +1,71 @@
+#include "Ledger.h"
+#include "Clock.h"
+#include <limits>
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+Rupiah Ledger::balance(const std::string& memberId)
+{
+    Rupiah b = 0;
+    _db.session() << "SELECT balance FROM partners WHERE member_id = ?", into(b), bind(memberId), now;
+    return b;
+}
+
+Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
+                      const std::string& note)
+{
+    Mutation m;
+    m.memberId = memberId;
+    m.trxId = trxId;
+    m.kind = kind;
+    m.amount = amount;
+    m.note = note;
+    m.createdAt = Clock::now();
+    m.balanceBefore = balance(memberId);
+    m.balanceAfter = m.balanceBefore + amount;
+    if (m.balanceAfter < 0) throw InsufficientBalance();
+
+    // The WHERE on the old balance makes a lost update impossible even on a
+    // backend whose transactions do not serialise writers the way SQLite does.
+    Poco::Data::Statement update(_db.session());
+    update << "UPDATE partners SET balance = ? WHERE member_id = ? AND balance = ?", bind(m.balanceAfter),
+        bind(memberId), bind(m.balanceBefore);
+    if (update.execute() != 1) throw std::runtime_error("balance of " + memberId + " changed concurrently");
+
+    Poco::Data::Statement insert(_db.session());
+    if (trxId > 0)
+        insert << "INSERT INTO mutations (member_id, trx_id, kind, amount, balance_before, balance_after, note, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            bind(memberId), bind(trxId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter),
+            bind(note), bind(m.createdAt), into(m.id);
+    else
+        insert << "INSERT INTO mutations (member_id, kind, amount, balance_before, balance_after, note, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            bind(memberId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter), bind(note),
+            bind(m.createdAt), into(m.id);
+    insert.execute();
+    return m;
+}
+
+std::vector<Mutation> Ledger::journal(const std::string& memberId, Poco::Int64 from, Poco::Int64 to)
+{
+    std::vector<Mutation> out;
+    Mutation m;
+    Poco::Int64 toBound = to > 0 ? to : std::numeric_limits<Poco::Int64>::max();
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT id, member_id, COALESCE(trx_id, 0), kind, amount, balance_before, balance_after, note, "
+          "created_at FROM mutations WHERE member_id = ? AND created_at >= ? AND created_at <= ? ORDER BY id",
+        into(m.id), into(m.memberId), into(m.trxId), into(m.kind), into(m.amount), into(m.balanceBefore),
+        into(m.balanceAfter), into(m.note), into(m.createdAt), bind(memberId), bind(from), bind(toBound),
+        range(0, 1);
+    while (!st.done())
+    {
+        if (st.execute() == 0) break;
+        out.push_back(m);
+    }
+    return out;
+}
+
+} // namespace Loket

@@ -1,0 +1,89 @@
+#include "Partners.h"
+#include "Clock.h"
+#include "Credentials.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+namespace {
+const char* const Columns =
+    "SELECT member_id, name, salt, pin_hash, password_hash, balance, active, use_signature FROM partners";
+}
+
+bool Partners::find(const std::string& memberId, Partner& p)
+{
+    int active = 0, signature = 0;
+    Poco::Data::Statement st(_db.session());
+    st << std::string(Columns) + " WHERE member_id = ?", into(p.memberId), into(p.name), into(p.salt),
+        into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature),
+        bind(memberId), limit(1);
+    if (st.execute() == 0) return false;
+    p.active = active != 0;
+    p.useSignature = signature != 0;
+    return true;
+}
+
+std::vector<Partner> Partners::list()
+{
+    std::vector<Partner> partners;
+    Poco::Data::Statement st(_db.session());
+    Partner p;
+    int active = 0, signature = 0;
+    st << std::string(Columns) + " ORDER BY member_id", into(p.memberId), into(p.name), into(p.salt),
+        into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature), range(0, 1);
+    while (!st.done())
+    {
+        if (st.execute() == 0) break;
+        p.active = active != 0;
+        p.useSignature = signature != 0;
+        partners.push_back(p);
+    }
+    return partners;
+}
+
+void Partners::add(const std::string& memberId, const std::string& name, const std::string& pin,
+                   const std::string& password, bool useSignature)
+{
+    std::string salt = Credentials::newSalt();
+    Poco::Int64 now = Clock::now();
+    _db.session() << "INSERT INTO partners (member_id, name, salt, pin_hash, password_hash, balance, "
+                     "active, use_signature, created_at) VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?)",
+        bind(memberId), bind(name), bind(salt), bind(Credentials::digest(salt, pin)),
+        bind(Credentials::digest(salt, password)), bind(useSignature ? 1 : 0), bind(now), now;
+}
+
+void Partners::setSecrets(const std::string& memberId, const std::string& pin, const std::string& password)
+{
+    Partner p;
+    if (!find(memberId, p)) return;
+    _db.session() << "UPDATE partners SET pin_hash = ?, password_hash = ? WHERE member_id = ?",
+        bind(pin.empty() ? p.pinHash : Credentials::digest(p.salt, pin)),
+        bind(password.empty() ? p.passwordHash : Credentials::digest(p.salt, password)), bind(memberId), now;
+}
+
+void Partners::setActive(const std::string& memberId, bool active)
+{
+    _db.session() << "UPDATE partners SET active = ? WHERE member_id = ?", bind(active ? 1 : 0),
+        bind(memberId), now;
+}
+
+void Partners::setSignature(const std::string& memberId, bool useSignature)
+{
+    _db.session() << "UPDATE partners SET use_signature = ? WHERE member_id = ?", bind(useSignature ? 1 : 0),
+        bind(memberId), now;
+}
+
+void Partners::setName(const std::string& memberId, const std::string& name)
+{
+    _db.session() << "UPDATE partners SET name = ? WHERE member_id = ?", bind(name), bind(memberId), now;
+}
+
+bool Partners::authenticates(const Partner& partner, const std::string& pin, const std::string& password)
+{
+    bool pinOk = Credentials::same(partner.pinHash, Credentials::digest(partner.salt, pin));
+    bool passwordOk = Credentials::same(partner.passwordHash, Credentials::digest(partner.salt, password));
+    return pinOk && passwordOk;
+}
+
+} // namespace Loket

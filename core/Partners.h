@@ -1,0 +1,47 @@
+#pragma once
+#include "Database.h"
+#include "Money.h"
+#include <string>
+#include <vector>
+
+namespace Loket {
+
+/// A partner (mitra): a reseller with a balance and legacy credentials.
+struct Partner
+{
+    std::string memberId;
+    std::string name;
+    std::string salt;
+    std::string pinHash;
+    std::string passwordHash;
+    Rupiah balance = 0;
+    bool active = true;
+    bool useSignature = false;
+};
+
+/// The partners table.
+class Partners
+{
+public:
+    explicit Partners(Database& db) : _db(db) {}
+
+    bool find(const std::string& memberId, Partner& partner);
+    std::vector<Partner> list();
+
+    /// Throws Poco::Data::ConstraintViolationException (or the backend's
+    /// equivalent) when the memberID exists.
+    void add(const std::string& memberId, const std::string& name, const std::string& pin,
+             const std::string& password, bool useSignature);
+    void setSecrets(const std::string& memberId, const std::string& pin, const std::string& password);
+    void setActive(const std::string& memberId, bool active);
+    void setSignature(const std::string& memberId, bool useSignature);
+    void setName(const std::string& memberId, const std::string& name);
+
+    /// True when pin and password both match (both are always compared).
+    static bool authenticates(const Partner& partner, const std::string& pin, const std::string& password);
+
+private:
+    Database& _db;
+};
+
+} // namespace Loket

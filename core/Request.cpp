@@ -1,0 +1,149 @@
+#include "Request.h"
+#include "ParameterRules.h"
+#include <map>
+
+namespace Loket {
+namespace {
+
+const char* const KnownNames[] = {"product", "dest", "refID", "memberID", "qty",
+                                  "pin", "password", "cek", "jenis"};
+
+bool isKnown(const std::string& name)
+{
+    for (const char* k : KnownNames)
+        if (name == k) return true;
+    return false;
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// Percent-decoding with '+' as space; false on a malformed escape.
+bool decode(const std::string& in, std::string& out)
+{
+    out.clear();
+    out.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i)
+    {
+        char c = in[i];
+        if (c == '+') out += ' ';
+        else if (c == '%')
+        {
+            if (i + 2 >= in.size()) return false;
+            int hi = hexValue(in[i + 1]);
+            int lo = hexValue(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        }
+        else out += c;
+    }
+    return true;
+}
+
+/// The known parameters of a query string.  A known name that repeats, or whose
+/// value is badly encoded, is remembered as a problem; unknown names are ignored.
+struct Query
+{
+    std::map<std::string, std::string> values;
+    std::map<std::string, bool> problems;
+
+    explicit Query(const std::string& query)
+    {
+        std::size_t pos = 0;
+        while (pos <= query.size())
+        {
+            std::size_t amp = query.find('&', pos);
+            if (amp == std::string::npos) amp = query.size();
+            std::string pair = query.substr(pos, amp - pos);
+            pos = amp + 1;
+            if (pair.empty()) continue;
+            std::size_t eq = pair.find('=');
+            std::string rawName = pair.substr(0, eq);
+            std::string rawValue = eq == std::string::npos ? std::string() : pair.substr(eq + 1);
+            std::string name, value;
+            if (!decode(rawName, name) || !isKnown(name)) continue;
+            if (values.count(name) || !decode(rawValue, value))
+            {
+                problems[name] = true;
+                continue;
+            }
+            values[name] = value;
+        }
+    }
+
+    bool has(const std::string& name) const { return values.count(name) || problems.count(name); }
+    bool bad(const std::string& name) const { return problems.count(name) > 0; }
+    std::string get(const std::string& name) const
+    {
+        auto it = values.find(name);
+        return it == values.end() ? std::string() : it->second;
+    }
+};
+
+} // namespace
+
+Request Request::parse(const std::string& endpoint, const std::string& queryString)
+{
+    Request r;
+    auto fail = [&r](const char* name) {
+        if (r.badParameter.empty()) r.badParameter = name;
+    };
+    if (queryString.size() > ParameterRules::MaxQueryLength)
+    {
+        fail("query");
+        return r;
+    }
+    Query q(queryString);
+
+    // Every parameter is checked on its own; the first failure in this fixed
+    // order is the one the reply names.
+    auto take = [&](const char* name, bool (*valid)(const std::string&), std::string& field) {
+        std::string v = q.get(name);
+        if (q.bad(name) || !valid(v)) { fail(name); return false; }
+        field = v;
+        return true;
+    };
+
+    if (endpoint == "/V1/http-get/balance")
+        r.action = Action::Balance;
+    else if (endpoint != "/V1/http-get")
+    {
+        fail("endpoint");
+        return r;
+    }
+    else if (q.has("cek"))
+    {
+        r.action = Action::Status;
+        if (q.bad("cek") || q.get("cek") != "1") fail("cek");
+    }
+    else if (q.has("jenis"))
+    {
+        std::string j = q.get("jenis");
+        r.action = j == "6" ? Action::Payment : Action::Inquiry;
+        if (q.bad("jenis") || (j != "5" && j != "6")) fail("jenis");
+    }
+
+    take("memberID", ParameterRules::validMemberId, r.memberId);
+    take("pin", ParameterRules::validPin, r.pin);
+    take("password", ParameterRules::validPassword, r.password);
+    if (r.action == Action::Balance) return r;
+
+    take("refID", ParameterRules::validRefId, r.refId);
+    // A status check may leave product and dest out; elsewhere they are required.
+    bool optional = r.action == Action::Status;
+    if (!optional || q.has("product"))
+        r.productValid = take("product", ParameterRules::validProduct, r.product);
+    if (!optional || q.has("dest"))
+        r.destValid = take("dest", ParameterRules::validDest, r.dest);
+    if (q.has("qty") && (q.bad("qty") || !ParameterRules::parseQty(q.get("qty"), r.qty)))
+        fail("qty");
+    return r;
+}
+
+} // namespace Loket

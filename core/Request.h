@@ -1,0 +1,32 @@
+#pragma once
+#include "ResponseCode.h"
+#include <string>
+
+namespace Loket {
+
+/// A partner's request after parsing and validation.  Fields are filled only
+/// when they passed their ParameterRules, so anything in here is safe to echo.
+struct Request
+{
+    Action action = Action::Topup;
+    std::string memberId;
+    std::string pin;
+    std::string password;
+    std::string product;   ///< as sent, including an "@part"
+    std::string dest;      ///< as sent, including an "@part"
+    std::string refId;
+    int qty = 1;
+
+    /// Empty when the request is well formed; otherwise the name of the first
+    /// missing or malformed parameter (RC 30 names it).
+    std::string badParameter;
+
+    bool productValid = false;
+    bool destValid = false;
+
+    /// Parses the query string of `endpoint` ("/V1/http-get" or
+    /// "/V1/http-get/balance").  Never throws.
+    static Request parse(const std::string& endpoint, const std::string& query);
+};
+
+} // namespace Loket

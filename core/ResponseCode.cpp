@@ -1,0 +1,11 @@
+#include "ResponseCode.h"
+
+namespace Loket {
+
+const std::string& actionWord(Action action)
+{
+    static const std::string words[] = {"TRX", "CEK", "BAYAR", "STATUS", "SALDO"};
+    return words[static_cast<int>(action)];
+}
+
+} // namespace Loket

@@ -1,0 +1,75 @@
+#include "Service.h"
+#include "BillInquiry.h"
+#include "BillPayment.h"
+#include "Clock.h"
+#include "StatusCheck.h"
+#include "Topup.h"
+
+namespace Loket {
+
+Service::Service(const Config& config, Database& db)
+    : _config(config), _db(db), _billers(config, db), _ctx{config, db, _templates, _billers}
+{
+    _templates.load(db);
+}
+
+void Service::useTemplateVersion(const std::string& version)
+{
+    if (version == _templateVersion) return;
+    try
+    {
+        Templates fresh;
+        fresh.load(_db);
+        _templates = fresh;
+        _templateVersion = version;
+    }
+    catch (const std::exception&)
+    {
+        // Keep serving the last good set.
+    }
+}
+
+Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req)
+{
+    req = Request::parse(endpoint, query);
+    if (!req.badParameter.empty())
+        return _ctx.reply(RC::BadParameter, req.action, badParameterFields(req, req.badParameter));
+    try
+    {
+        return dispatch(req);
+    }
+    catch (const std::exception&)
+    {
+        // Every path that debits handles its own errors after the debit, so
+        // whatever reaches here happened before any money moved.
+        return _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+    }
+}
+
+Reply Service::dispatch(const Request& req)
+{
+    Partner partner;
+    // An unknown memberID and a wrong pin or password get the same reply.
+    if (!_ctx.partners().find(req.memberId, partner) || !Partners::authenticates(partner, req.pin, req.password))
+        return _ctx.reply(RC::WrongCredentials, req.action, fieldsOf(req));
+    if (!partner.active) return _ctx.reply(RC::PartnerSuspended, req.action, fieldsOf(req));
+    if (partner.useSignature) return _ctx.reply(RC::SignatureRequired, req.action, fieldsOf(req));
+
+    switch (req.action)
+    {
+    case Action::Topup: return Topup(_ctx).handle(req, partner);
+    case Action::Inquiry: return BillInquiry(_ctx).handle(req, partner);
+    case Action::Payment: return BillPayment(_ctx).handle(req, partner);
+    case Action::Status: return StatusCheck(_ctx).handle(req, partner);
+    case Action::Balance: return balance(partner);
+    }
+    return _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+}
+
+Reply Service::balance(const Partner& partner)
+{
+    return _ctx.reply(RC::Success, Action::Balance,
+                      {{"saldo", formatRupiah(partner.balance)}, {"waktu", Clock::format(Clock::now())}});
+}
+
+} // namespace Loket

@@ -1,0 +1,31 @@
+#pragma once
+#include "Context.h"
+
+namespace Loket {
+
+/// Settles PENDING transactions: a success keeps the money, a definite failure
+/// refunds the hold exactly once, an unknown outcome changes nothing.  Safe to
+/// run from several workers and from `loketctl reconcile` at once: only the
+/// first one to move a row out of PENDING acts.
+class Settlement
+{
+public:
+    explicit Settlement(Context& ctx) : _ctx(ctx) {}
+
+    /// Applies `outcome` to `t`.  `late` marks a settlement after the partner
+    /// was already answered "pending": the new STATUS reply is then stored as
+    /// the transaction's mitra_message.  Never throws; on a storage error the
+    /// transaction stays PENDING and is returned as it was.
+    Transaction apply(const Transaction& t, const BillerOutcome& outcome, bool late);
+
+    /// Asks the transaction's biller again and applies the answer (late).
+    Transaction recheck(const Transaction& t);
+
+    /// The order a transaction was (or is) sent to its biller as.
+    static Order orderOf(const Transaction& t);
+
+private:
+    Context& _ctx;
+};
+
+} // namespace Loket

@@ -1,0 +1,147 @@
+#include "SimBiller.h"
+#include "Clock.h"
+#include <Poco/Thread.h>
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+SimBiller::Fixture SimBiller::fixture(const std::string& dest)
+{
+    Fixture f;
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT result, sn, delay_ms FROM sim_fixtures WHERE dest = ?", into(f.result), into(f.sn),
+        into(f.delayMs), bind(dest), limit(1);
+    st.execute();
+    return f;
+}
+
+bool SimBiller::answersInTime(const Fixture& f)
+{
+    if (f.delayMs > _timeoutMs)
+    {
+        // Our side gives up at the timeout; the sim's answer arrives too late.
+        Poco::Thread::sleep(_timeoutMs);
+        return false;
+    }
+    if (f.delayMs > 0) Poco::Thread::sleep(f.delayMs);
+    return true;
+}
+
+BillerOutcome SimBiller::outcomeOf(const Fixture& f, const Order& order)
+{
+    if (f.result == "failed") return BillerOutcome::failed("DITOLAK BILLER");
+    if (f.result == "pending") return BillerOutcome::pending();
+    return BillerOutcome::success(f.sn.empty() ? "SIM" + order.orderId : f.sn);
+}
+
+void SimBiller::receive(const Order& order)
+{
+    Poco::Int64 now = Clock::now();
+    _db.session() << "INSERT INTO sim_orders (order_id, dest, received_at) SELECT ?, ?, ? "
+                     "WHERE NOT EXISTS (SELECT 1 FROM sim_orders WHERE order_id = ?)",
+        bind(order.orderId), bind(order.dest), bind(now), bind(order.orderId), now;
+}
+
+BillerOutcome SimBiller::purchase(const Order& order)
+{
+    try
+    {
+        Fixture f = fixture(order.dest);
+        receive(order);
+        if (!answersInTime(f)) return BillerOutcome::pending();
+        return outcomeOf(f, order);
+    }
+    catch (const std::exception&)
+    {
+        return BillerOutcome::pending();   // we cannot tell whether the order got through
+    }
+}
+
+Bill SimBiller::inquire(const BillQuery& q)
+{
+    Bill bill;
+    try
+    {
+        if (!answersInTime(fixture(q.customer))) return bill;
+        int paid = 0;
+        Poco::Data::Statement st(_db.session());
+        st << "SELECT name, amount, period, paid FROM sim_bills WHERE product = ? AND customer = ?",
+            into(bill.name), into(bill.amount), into(bill.period), into(paid), bind(q.product), bind(q.customer),
+            limit(1);
+        if (st.execute() == 0)
+        {
+            bill.state = Bill::State::NoSuchCustomer;
+            return bill;
+        }
+        if (paid || bill.amount <= 0)
+        {
+            bill.state = Bill::State::NothingToPay;
+            return bill;
+        }
+        if (q.family == "BPJSKS") bill.amount *= q.months;      // the fixture holds the monthly premium
+        if (q.family == "KARTUKREDIT") bill.amount = q.amount;  // the customer chooses what to pay
+        bill.state = Bill::State::Found;
+    }
+    catch (const std::exception&)
+    {
+        bill.state = Bill::State::Unknown;
+    }
+    return bill;
+}
+
+BillerOutcome SimBiller::pay(const Order& order, const BillQuery& q)
+{
+    BillerOutcome outcome = purchase(order);
+    if (outcome.kind == BillerOutcome::Kind::Success)
+    {
+        try
+        {
+            _db.session() << "UPDATE sim_bills SET paid = 1 WHERE product = ? AND customer = ?", bind(q.product),
+                bind(q.customer), now;
+        }
+        catch (const std::exception&)
+        {
+            // The sim's own bookkeeping; the payment itself succeeded.
+        }
+    }
+    return outcome;
+}
+
+BillerOutcome SimBiller::status(const Order& order)
+{
+    try
+    {
+        int received = 0;
+        _db.session() << "SELECT COUNT(*) FROM sim_orders WHERE order_id = ?", into(received),
+            bind(order.orderId), now;
+        if (received == 0) return BillerOutcome::failed("TIDAK DITEMUKAN DI BILLER");
+        return outcomeOf(fixture(order.dest), order);
+    }
+    catch (const std::exception&)
+    {
+        return BillerOutcome::pending();
+    }
+}
+
+void SimBiller::setFixture(Database& db, const std::string& dest, const std::string& result, const std::string& sn,
+                           int delayMs)
+{
+    WriteTransaction tx(db);
+    db.session() << "DELETE FROM sim_fixtures WHERE dest = ?", bind(dest), now;
+    db.session() << "INSERT INTO sim_fixtures (dest, result, sn, delay_ms) VALUES (?, ?, ?, ?)", bind(dest),
+        bind(result), bind(sn), bind(delayMs), now;
+    tx.commit();
+}
+
+void SimBiller::setBill(Database& db, const std::string& product, const std::string& customer,
+                        const std::string& name, Rupiah amount, const std::string& period, bool paid)
+{
+    WriteTransaction tx(db);
+    db.session() << "DELETE FROM sim_bills WHERE product = ? AND customer = ?", bind(product), bind(customer), now;
+    db.session() << "INSERT INTO sim_bills (product, customer, name, amount, period, paid) VALUES (?, ?, ?, ?, ?, ?)",
+        bind(product), bind(customer), bind(name), bind(amount), bind(period), bind(paid ? 1 : 0), now;
+    tx.commit();
+}
+
+} // namespace Loket

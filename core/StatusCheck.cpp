@@ -1,0 +1,16 @@
+#include "StatusCheck.h"
+#include "Settlement.h"
+
+namespace Loket {
+
+Reply StatusCheck::handle(const Request& req, const Partner& partner)
+{
+    Transaction t;
+    if (!_ctx.transactions().findByRef(partner.memberId, req.refId, t))
+        return _ctx.reply(RC::NotFound, Action::Status, fieldsOf(req));
+    if (t.isPending()) t = Settlement(_ctx).recheck(t);
+    if (!t.mitraMessage.empty()) return {t.mitraMessage, t.rc};
+    return _ctx.reply(t.status == "INQUIRED" ? RC::BillUnpaid : t.rc, Action::Status, fieldsOf(t));
+}
+
+} // namespace Loket

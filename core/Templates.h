@@ -1,0 +1,42 @@
+#pragma once
+#include "Database.h"
+#include "ResponseCode.h"
+#include <map>
+#include <string>
+#include <vector>
+
+namespace Loket {
+
+/// Values for the bracket placeholders of a template, e.g. {"harga", "2000"}.
+using Fields = std::map<std::string, std::string>;
+
+/// The reply templates of the response_codes table, held in memory.
+class Templates
+{
+public:
+    /// Reads every row.  Throws if the table cannot be read; the caller keeps
+    /// its previous set in that case.
+    void load(Database& db);
+
+    std::size_t size() const { return _texts.size(); }
+
+    /// Renders the template for (rc, action).  Missing values render empty, and
+    /// "[kodeproduk].[tujuan] " is left out entirely when either is unknown, so
+    /// a reply never echoes an unvalidated product or dest.  A missing row falls
+    /// back to the row for (rc, TRX) with its action word replaced, then to RC 99.
+    std::string render(const std::string& rc, Action action, const Fields& fields) const;
+
+    /// What is wrong with `text` as the template of (rc, action): unknown
+    /// placeholders, a wrong first word, a missing or extra status word, no
+    /// trailing ".".  Empty when it is fine.
+    static std::vector<std::string> problems(const std::string& rc, const std::string& action,
+                                             const std::string& text);
+
+    /// The placeholders templates may use.
+    static const std::vector<std::string>& placeholders();
+
+private:
+    std::map<std::pair<std::string, std::string>, std::string> _texts;
+};
+
+} // namespace Loket

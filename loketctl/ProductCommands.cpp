@@ -1,0 +1,54 @@
+#include "Tool.h"
+#include "Catalogue.h"
+#include "Families.h"
+#include "Table.h"
+#include <iostream>
+
+namespace Loketctl {
+
+void addProductCommands(std::vector<Command>& commands)
+{
+    commands.push_back(
+        {"product set",
+         "product set CODE (--price N | --family NAME --admin N) [--biller sim] [--open yes|no]",
+         "Adds or replaces a product. With --price it is a prepaid topup; with --family it is a bill of that\n"
+         "family (PLNPASC PLNNONTGL PDAM BPJSKS BPJSTK INDIHOME HPPASCA TV MULTIFINANCE PGN PERTAGAS PKB PBB\n"
+         "KARTUKREDIT) with an admin fee. --open no closes it (RC 47).",
+         {"--price", "--family", "--admin", "--biller", "--open"}, {}, [](Tool& tool, const Args& args) {
+             Loket::Product p;
+             p.code = args.positional(1)[0];
+             if (p.code.empty() || p.code.size() > 20 ||
+                 p.code.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") !=
+                     std::string::npos)
+                 throw UsageError("CODE must be [A-Za-z0-9]{1,20}");
+             if (args.has("--family") == args.has("--price"))
+                 throw UsageError("give either --price (topup) or --family (bill)");
+             if (args.has("--family"))
+             {
+                 p.kind = "bill";
+                 p.family = args.value("--family");
+                 if (!Loket::Families::known(p.family)) throw UsageError("unknown family " + p.family);
+                 p.admin = args.number("--admin", 0);
+             }
+             else p.price = args.number("--price", 0);
+             if (p.price < 0 || p.admin < 0) throw UsageError("amounts cannot be negative");
+             p.biller = args.value("--biller", "sim");
+             if (p.biller != "sim") throw UsageError("unknown biller " + p.biller + " (known: sim)");
+             p.open = yesNo(args.value("--open", "yes"), "--open");
+             Loket::Catalogue(tool.db()).set(p);
+             std::cout << "product " << p.code << " set\n";
+             return 0;
+         }});
+    commands.push_back({"product list", "product list [--csv]", "Lists the catalogue.", {}, {"--csv"},
+                        [](Tool& tool, const Args& args) {
+                            args.positional(0);
+                            Table table({"code", "kind", "family", "price", "admin", "biller", "open"});
+                            for (const auto& p : Loket::Catalogue(tool.db()).list())
+                                table.add({p.code, p.kind, p.family, std::to_string(p.price), std::to_string(p.admin),
+                                           p.biller, p.open ? "yes" : "no"});
+                            table.print(std::cout, args.flag("--csv"));
+                            return 0;
+                        }});
+}
+
+} // namespace Loketctl

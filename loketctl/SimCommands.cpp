@@ -1,0 +1,41 @@
+#include "Tool.h"
+#include "SimBiller.h"
+#include <iostream>
+
+namespace Loketctl {
+
+void addSimCommands(std::vector<Command>& commands)
+{
+    commands.push_back({"sim set", "sim set DEST --result success|failed|pending [--sn SN] [--delay-ms N]",
+                        "Sets how the sim biller answers orders for DEST. A delay longer than biller.timeout_ms\n"
+                        "leaves the transaction pending; changing the result later settles it on the next\n"
+                        "status check or reconcile.",
+                        {"--result", "--sn", "--delay-ms"}, {}, [](Tool& tool, const Args& args) {
+                            std::string dest = args.positional(1)[0];
+                            std::string result = args.value("--result");
+                            if (result != "success" && result != "failed" && result != "pending")
+                                throw UsageError("--result takes success, failed or pending");
+                            long long delay = args.number("--delay-ms", 0);
+                            if (delay < 0 || delay > 600000) throw UsageError("--delay-ms must be 0..600000");
+                            Loket::SimBiller::setFixture(tool.db(), dest, result, args.value("--sn"),
+                                                         static_cast<int>(delay));
+                            std::cout << "sim " << dest << ": " << result << "\n";
+                            return 0;
+                        }});
+    commands.push_back({"sim bill", "sim bill PRODUCT CUSTOMER --name NAME --amount N [--period TEXT] [--paid]",
+                        "Sets or replaces the sim's bill for CUSTOMER of PRODUCT (unpaid unless --paid).\n"
+                        "For BPJSKS the amount is the monthly premium.",
+                        {"--name", "--amount", "--period"}, {"--paid"}, [](Tool& tool, const Args& args) {
+                            const auto& p = args.positional(2);
+                            if (!args.has("--name") || !args.has("--amount"))
+                                throw UsageError("--name and --amount are required");
+                            long long amount = args.number("--amount", 0);
+                            if (amount < 0) throw UsageError("--amount cannot be negative");
+                            Loket::SimBiller::setBill(tool.db(), p[0], p[1], args.value("--name"), amount,
+                                                      args.value("--period"), args.flag("--paid"));
+                            std::cout << "sim bill " << p[0] << " " << p[1] << " set\n";
+                            return 0;
+                        }});
+}
+
+} // namespace Loketctl

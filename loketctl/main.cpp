@@ -1,0 +1,132 @@
+// loketctl: the operator's tool.  A thin front over core: it reads the same
+// configuration as the workers ($LOKET_HOME/loket.properties or --config FILE).
+#include "Tool.h"
+#include "Clock.h"
+#include "Schema.h"
+#include <iostream>
+
+using namespace Loketctl;
+
+namespace Loketctl {
+
+Tool::Tool(const std::string& configPath) : _config(Loket::Config::load(Loket::Config::locate(configPath)))
+{
+    Loket::Clock::useZone(_config.timezone);
+}
+
+Loket::Database& Tool::db()
+{
+    if (!_db) _db = std::make_unique<Loket::Database>(_config);
+    return *_db;
+}
+
+bool yesNo(const std::string& value, const std::string& option)
+{
+    if (value == "yes") return true;
+    if (value == "no") return false;
+    throw UsageError(option + " takes yes or no");
+}
+
+} // namespace Loketctl
+
+namespace {
+
+void addInit(std::vector<Command>& commands)
+{
+    commands.push_back({"init", "init",
+                        "Creates the ledger, or brings it to the current schema version. Never wipes data.",
+                        {}, {}, [](Tool& tool, const Args& args) {
+                            args.positional(0);
+                            Loket::Schema::install(tool.db(), tool.config().sqlDir);
+                            std::cout << "ledger ready: " << tool.config().databaseConnect << " (schema version "
+                                      << Loket::Schema::version(tool.db()) << ")\n";
+                            return 0;
+                        }});
+}
+
+void usage(const std::vector<Command>& commands, std::ostream& out)
+{
+    out << "usage: loketctl [--config FILE] COMMAND [ARGS]\n\ncommands:\n";
+    for (const auto& c : commands) out << "  " << c.usage << "\n";
+    out << "\nEvery command takes --help.\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<Command> commands;
+    addInit(commands);
+    addPartnerCommands(commands);
+    addProductCommands(commands);
+    addMoneyCommands(commands);
+    addSimCommands(commands);
+    addTransactionCommands(commands);
+    addTemplateCommands(commands);
+    addLedgerCommands(commands);
+
+    std::vector<std::string> words;
+    std::string configPath;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string a = argv[i];
+        if (a == "--config" && words.empty())
+        {
+            if (i + 1 >= argc)
+            {
+                std::cerr << "loketctl: --config needs a file\n";
+                return 2;
+            }
+            configPath = argv[++i];
+        }
+        else words.push_back(a);
+    }
+    if (words.empty() || words[0] == "--help" || words[0] == "help")
+    {
+        usage(commands, words.empty() ? std::cerr : std::cout);
+        return words.empty() ? 2 : 0;
+    }
+
+    const Command* chosen = nullptr;
+    std::size_t used = 0;
+    for (const auto& c : commands)
+    {
+        std::size_t n = c.name.find(' ') == std::string::npos ? 1 : 2;
+        std::string name = words[0] + (n == 2 && words.size() > 1 ? " " + words[1] : "");
+        if (name == c.name && n > used) chosen = &c, used = n;
+    }
+    if (!chosen)
+    {
+        std::cerr << "loketctl: unknown command '" << words[0] << "'\n";
+        usage(commands, std::cerr);
+        return 2;
+    }
+    std::vector<std::string> rest(words.begin() + used, words.end());
+    for (const auto& w : rest)
+        if (w == "--help")
+        {
+            std::cout << "usage: loketctl " << chosen->usage << "\n\n" << chosen->help << "\n";
+            return 0;
+        }
+    try
+    {
+        Args args(rest, chosen->valueOptions, chosen->flags);
+        Tool tool(configPath);
+        return chosen->run(tool, args);
+    }
+    catch (const UsageError& e)
+    {
+        std::cerr << "loketctl " << chosen->name << ": " << e.what() << "\nusage: loketctl " << chosen->usage << "\n";
+        return 2;
+    }
+    catch (const Poco::Exception& e)
+    {
+        std::cerr << "loketctl " << chosen->name << ": " << e.displayText() << "\n";
+        return 1;
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "loketctl " << chosen->name << ": " << e.what() << "\n";
+        return 1;
+    }
+}

@@ -1,0 +1,107 @@
+-- Loket ledger schema, SQLite flavour.  Portable SQL only: the PostgreSQL set in
+-- sql/postgresql/ differs in column types, never in meaning.
+-- Times are INTEGER seconds since the Unix epoch (UTC); money is INTEGER rupiah.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS partners (
+    member_id       TEXT    PRIMARY KEY,
+    name            TEXT    NOT NULL DEFAULT '',
+    salt            TEXT    NOT NULL,
+    pin_hash        TEXT    NOT NULL,
+    password_hash   TEXT    NOT NULL,
+    balance         INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    active          INTEGER NOT NULL DEFAULT 1,
+    use_signature   INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL
+);
+
+-- kind 'topup' has a price; kind 'bill' has a family and an admin fee.
+CREATE TABLE IF NOT EXISTS products (
+    code        TEXT    PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (kind IN ('topup', 'bill')),
+    family      TEXT    NOT NULL DEFAULT '',
+    price       INTEGER NOT NULL DEFAULT 0 CHECK (price >= 0),
+    admin       INTEGER NOT NULL DEFAULT 0 CHECK (admin >= 0),
+    biller      TEXT    NOT NULL DEFAULT 'sim',
+    is_open     INTEGER NOT NULL DEFAULT 1
+);
+
+-- One row per (partner, refID): the database, not the code, makes a refID unique.
+-- status: INQUIRED (bill read, nothing debited), PENDING (debited, outcome unknown),
+--         SUCCESS, FAILED.  rc is the response code the row answers with now.
+CREATE TABLE IF NOT EXISTS transactions (
+    id              INTEGER PRIMARY KEY,
+    member_id       TEXT    NOT NULL REFERENCES partners(member_id),
+    ref_id          TEXT    NOT NULL,
+    kind            TEXT    NOT NULL CHECK (kind IN ('topup', 'bill')),
+    product         TEXT    NOT NULL,
+    dest            TEXT    NOT NULL,
+    qty             INTEGER NOT NULL DEFAULT 1,
+    price           INTEGER NOT NULL DEFAULT 0,
+    status          TEXT    NOT NULL CHECK (status IN ('INQUIRED', 'PENDING', 'SUCCESS', 'FAILED')),
+    rc              TEXT    NOT NULL,
+    sn              TEXT    NOT NULL DEFAULT '',
+    note            TEXT    NOT NULL DEFAULT '',
+    bill_name       TEXT    NOT NULL DEFAULT '',
+    bill_amount     INTEGER NOT NULL DEFAULT 0,
+    bill_admin      INTEGER NOT NULL DEFAULT 0,
+    bill_period     TEXT    NOT NULL DEFAULT '',
+    inquiry_expires_at INTEGER NOT NULL DEFAULT 0,
+    mitra_message   TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    UNIQUE (member_id, ref_id)
+);
+CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
+
+-- The journal (mutasi).  Every balance change is one row; amount is signed.
+-- kind: deposit, hold, refund, adjust, withdraw.  A transaction has at most one
+-- hold and at most one refund: the UNIQUE key enforces "exactly once".
+CREATE TABLE IF NOT EXISTS mutations (
+    id              INTEGER PRIMARY KEY,
+    member_id       TEXT    NOT NULL REFERENCES partners(member_id),
+    trx_id          INTEGER REFERENCES transactions(id),
+    kind            TEXT    NOT NULL CHECK (kind IN ('deposit', 'hold', 'refund', 'adjust', 'withdraw')),
+    amount          INTEGER NOT NULL,
+    balance_before  INTEGER NOT NULL,
+    balance_after   INTEGER NOT NULL,
+    note            TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    UNIQUE (trx_id, kind)
+);
+CREATE INDEX IF NOT EXISTS mutations_member ON mutations(member_id, id);
+
+-- Reply templates, one per (response code, action).
+CREATE TABLE IF NOT EXISTS response_codes (
+    rc          TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    meaning     TEXT NOT NULL DEFAULT '',
+    text        TEXT NOT NULL,
+    PRIMARY KEY (rc, action)
+);
+
+-- The sim biller's own state: fixtures per destination, bills per customer,
+-- and the orders it has received (so it can answer "never received").
+CREATE TABLE IF NOT EXISTS sim_fixtures (
+    dest        TEXT    PRIMARY KEY,
+    result      TEXT    NOT NULL CHECK (result IN ('success', 'failed', 'pending')),
+    sn          TEXT    NOT NULL DEFAULT '',
+    delay_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sim_bills (
+    product     TEXT    NOT NULL,
+    customer    TEXT    NOT NULL,
+    name        TEXT    NOT NULL,
+    amount      INTEGER NOT NULL CHECK (amount >= 0),
+    period      TEXT    NOT NULL DEFAULT '',
+    paid        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (product, customer)
+);
+CREATE TABLE IF NOT EXISTS sim_orders (
+    order_id    TEXT    PRIMARY KEY,
+    dest        TEXT    NOT NULL,
+    received_at INTEGER NOT NULL
+);
