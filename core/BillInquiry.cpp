@@ -31,7 +31,7 @@ Reply BillInquiry::handle(const Request& req, const Partner& partner)
     case Bill::State::Found: break;
     }
 
-    Poco::Int64 now = Clock::now();
+    Poco::Int64 at = Clock::now();
     if (!exists)
     {
         t.memberId = partner.memberId;
@@ -40,7 +40,7 @@ Reply BillInquiry::handle(const Request& req, const Partner& partner)
         t.product = req.product;
         t.dest = req.dest;
         t.qty = 1;
-        t.createdAt = now;
+        t.createdAt = at;
     }
     t.status = "INQUIRED";
     t.rc = RC::BillUnpaid;
@@ -49,9 +49,9 @@ Reply BillInquiry::handle(const Request& req, const Partner& partner)
     t.billAdmin = product.admin;
     t.billPeriod = bill.period;
     t.price = bill.amount + product.admin;
-    t.updatedAt = now;
-    t.inquiryExpiresAt = _ctx.config.inquiryValidSeconds > 0 ? now + _ctx.config.inquiryValidSeconds
-                                                               : Clock::endOfDay(now);
+    t.updatedAt = at;
+    t.inquiryExpiresAt = _ctx.config.inquiryValidSeconds > 0 ? at + _ctx.config.inquiryValidSeconds
+                                                               : Clock::endOfDay(at);
 
     WriteTransaction tx(_ctx.db);
     Transaction current;

@@ -24,8 +24,8 @@ Reply BillPayment::handle(const Request& req, const Partner& partner)
         if (!t.sameRequest("bill", req.product, req.dest, t.qty))
             return _ctx.reply(RC::RefIdReused, action, fieldsOf(req));
         if (t.status != "INQUIRED") return storedBillReply(_ctx, t, action);
-        Poco::Int64 now = Clock::now();
-        if (now > t.inquiryExpiresAt) return _ctx.reply(RC::InquiryExpired, action, fieldsOf(t));
+        Poco::Int64 at = Clock::now();
+        if (at > t.inquiryExpiresAt) return _ctx.reply(RC::InquiryExpired, action, fieldsOf(t));
 
         Ledger ledger = _ctx.ledger();
         if (!product.open || !biller)
@@ -34,7 +34,7 @@ Reply BillPayment::handle(const Request& req, const Partner& partner)
             t.status = "FAILED", t.rc = RC::InsufficientBalance;
         else
             t.status = "PENDING", t.rc = RC::Pending;
-        t.updatedAt = now;
+        t.updatedAt = at;
         transactions.update(t);
         if (t.isPending()) ledger.post(t.memberId, t.id, "hold", -t.price, "bayar " + t.product + " " + t.dest);
 

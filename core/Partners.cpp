@@ -46,11 +46,11 @@ void Partners::add(const std::string& memberId, const std::string& name, const s
                    const std::string& password, bool useSignature)
 {
     std::string salt = Credentials::newSalt();
-    Poco::Int64 now = Clock::now();
+    Poco::Int64 at = Clock::now();
     _db.session() << "INSERT INTO partners (member_id, name, salt, pin_hash, password_hash, balance, "
                      "active, use_signature, created_at) VALUES (?, ?, ?, ?, ?, 0, 1, ?, ?)",
         bind(memberId), bind(name), bind(salt), bind(Credentials::digest(salt, pin)),
-        bind(Credentials::digest(salt, password)), bind(useSignature ? 1 : 0), bind(now), now;
+        bind(Credentials::digest(salt, password)), bind(useSignature ? 1 : 0), bind(at), now;
 }
 
 void Partners::setSecrets(const std::string& memberId, const std::string& pin, const std::string& password)

@@ -37,10 +37,10 @@ BillerOutcome SimBiller::outcomeOf(const Fixture& f, const Order& order)
 
 void SimBiller::receive(const Order& order)
 {
-    Poco::Int64 now = Clock::now();
+    Poco::Int64 at = Clock::now();
     _db.session() << "INSERT INTO sim_orders (order_id, dest, received_at) SELECT ?, ?, ? "
                      "WHERE NOT EXISTS (SELECT 1 FROM sim_orders WHERE order_id = ?)",
-        bind(order.orderId), bind(order.dest), bind(now), bind(order.orderId), now;
+        bind(order.orderId), bind(order.dest), bind(at), bind(order.orderId), now;
 }
 
 BillerOutcome SimBiller::purchase(const Order& order)
