@@ -1,0 +1,207 @@
+"""End-to-end harness: a real Loket (nginx + supervised worker pool + SQLite
+ledger file) in a temporary LOKET_HOME, started with the same scripts/run that
+operators use, on a free loopback port.
+
+    with Loket(biller_timeout_ms=500) as loket:
+        loket.ctl("partner", "add", "M1", "--pin", "1234", "--password", "k")
+        status, body = loket.get(product="T1", dest="0812", refID="R1", memberID="M1", ...)
+"""
+import glob
+import hashlib
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.parse
+import http.client
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("LOKET_BUILD", os.path.join(ROOT, "build"))
+BIN = os.path.join(BUILD, "bin")
+
+PIN = "1234"
+PASSWORD = "k3y-Rahasia"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Loket:
+    def __init__(self, workers=2, **settings):
+        self.home = tempfile.mkdtemp(prefix="loket-e2e-")
+        os.chmod(self.home, 0o755)
+        self.port = free_port()
+        config = open(os.path.join(ROOT, "scripts", "loket.properties.in")).read()
+        config = config.replace("@SQL_DIR@", os.path.join(ROOT, "sql"))
+        values = {"pool.workers": str(workers), "biller.timeout_ms": "1000"}
+        for key, value in settings.items():
+            values[key.replace("_", ".", 1)] = str(value)
+        for key, value in values.items():
+            config += "\n%s = %s\n" % (key, value)
+        with open(os.path.join(self.home, "loket.properties"), "w") as f:
+            f.write(config)
+        self.env = dict(os.environ, LOKET_HOME=self.home, LOKET_PORT=str(self.port), LOKET_SKIP_SETUP="1",
+                        LOKET_NO_DEMO="1", LOKET_QUIET="1", LOKET_BUILD=BUILD)
+        self.start()
+
+    # -- lifecycle -------------------------------------------------------
+    def start(self):
+        subprocess.run([os.path.join(ROOT, "scripts", "run"), "--detach"], env=self.env, check=True)
+
+    def stop(self):
+        subprocess.run([os.path.join(ROOT, "scripts", "stop")], env=self.env, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def close(self):
+        self.stop()
+        if os.environ.get("LOKET_KEEP") != "1":
+            shutil.rmtree(self.home, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- files -----------------------------------------------------------
+    @property
+    def db_path(self):
+        return os.path.join(self.home, "ledger.db")
+
+    @property
+    def socket_path(self):
+        return os.path.join(self.home, "run", "loket.sock")
+
+    def access_log(self):
+        return self._read(os.path.join(self.home, "nginx", "logs", "loket-access.log"))
+
+    def error_log(self):
+        return self._read(os.path.join(self.home, "nginx", "logs", "error.log")) + \
+            self._read(os.path.join(self.home, "nginx", "logs", "loket-error.log"))
+
+    def request_log(self):
+        return self._read(os.path.join(self.home, "log", "loket.log"))
+
+    def all_logs(self):
+        text = ""
+        for path in glob.glob(os.path.join(self.home, "log", "*")) + \
+                glob.glob(os.path.join(self.home, "nginx", "logs", "*")):
+            text += self._read(path)
+        return text
+
+    @staticmethod
+    def _read(path):
+        try:
+            with open(path, "rb") as f:
+                return f.read().decode("latin-1")
+        except FileNotFoundError:
+            return ""
+
+    # -- operator --------------------------------------------------------
+    def ctl(self, *args, check=True):
+        r = subprocess.run([os.path.join(BIN, "loketctl"), "--config", os.path.join(self.home, "loket.properties")]
+                           + [str(a) for a in args], capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise AssertionError("loketctl %s failed (%d): %s%s" % (" ".join(map(str, args)), r.returncode,
+                                                                   r.stdout, r.stderr))
+        return r if not check else r.stdout
+
+    def add_partner(self, member, deposit=0, **flags):
+        self.ctl("partner", "add", member, "--pin", PIN, "--password", PASSWORD)
+        if deposit:
+            self.ctl("deposit", member, deposit)
+
+    def balance(self, member):
+        return int(self.ctl("balance", member).strip())
+
+    def audit(self):
+        return self.ctl("audit", check=False)
+
+    def sql(self, query, *params):
+        con = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    def ledger_hash(self):
+        """A digest of every ledger table's rows, to prove a request changed nothing."""
+        con = sqlite3.connect(self.db_path, timeout=10)
+        h = hashlib.sha256()
+        try:
+            for table in ("partners", "transactions", "mutations", "products", "sim_fixtures", "sim_bills",
+                          "sim_orders"):
+                for row in con.execute("SELECT * FROM %s ORDER BY 1" % table):
+                    h.update(repr(row).encode())
+        finally:
+            con.close()
+        return h.hexdigest()
+
+    def worker_pids(self):
+        pool = open(os.path.join(self.home, "run", "pool.pid")).read().strip()
+        r = subprocess.run(["pgrep", "-P", pool], capture_output=True, text=True)
+        return sorted(int(p) for p in r.stdout.split())
+
+    # -- partner ---------------------------------------------------------
+    def get_raw(self, query, path="/V1/http-get", timeout=30):
+        """GET path?query with the query string sent exactly as given."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            target = path + ("?" + query if query is not None else "")
+            conn.putrequest("GET", target, skip_accept_encoding=True)
+            conn.endheaders()
+            resp = conn.getresponse()
+            return resp.status, resp.read().decode("latin-1")
+        finally:
+            conn.close()
+
+    def get(self, path="/V1/http-get", **params):
+        return self.get_raw(urllib.parse.urlencode(params), path)
+
+    def request(self, member, ref=None, pin=PIN, password=PASSWORD, **params):
+        """A partner's request with its credentials; returns the reply text (asserting HTTP 200)."""
+        q = dict(params)
+        if ref is not None:
+            q["refID"] = ref
+        q.update(memberID=member, pin=pin, password=password)
+        status, body = self.get(**q)
+        assert status == 200, (status, body)
+        return body
+
+    def topup(self, member, product, dest, ref, qty=None, **kw):
+        extra = {"qty": qty} if qty is not None else {}
+        return self.request(member, ref, product=product, dest=dest, **extra, **kw)
+
+    def inquiry(self, member, product, dest, ref, **kw):
+        return self.request(member, ref, product=product, dest=dest, jenis=5, **kw)
+
+    def payment(self, member, product, dest, ref, **kw):
+        return self.request(member, ref, product=product, dest=dest, jenis=6, **kw)
+
+    def status(self, member, ref, product=None, dest=None, **kw):
+        extra = {}
+        if product:
+            extra["product"] = product
+        if dest:
+            extra["dest"] = dest
+        return self.request(member, ref, cek=1, **extra, **kw)
+
+    def saldo(self, member, **kw):
+        q = dict(memberID=member, pin=kw.get("pin", PIN), password=kw.get("password", PASSWORD))
+        status, body = self.get(path="/V1/http-get/balance", **q)
+        assert status == 200, (status, body)
+        return body
+
+    def wait_for(self, predicate, seconds=10):
+        end = time.time() + seconds
+        while time.time() < end:
+            if predicate():
+                return True
+            time.sleep(0.05)
+        return False
