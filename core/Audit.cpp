@@ -30,7 +30,7 @@ std::vector<std::string> Audit::run()
         Rupiah balance = 0;
         Poco::Data::Statement st(s);
         st << "SELECT member_id, balance FROM partners", into(member), into(balance), range(0, 1);
-        while (!st.done() && st.execute() > 0) balances[member] = balance;
+        while (fetchNext(st)) balances[member] = balance;
     }
     std::map<std::string, Rupiah> chainEnd;
     std::map<Poco::Int64, Debits> debits;
@@ -43,7 +43,7 @@ std::vector<std::string> Audit::run()
         st << "SELECT id, member_id, COALESCE(trx_id, 0), kind, amount, balance_before, balance_after "
               "FROM mutations ORDER BY member_id, id",
             into(id), into(member), into(trxId), into(kind), into(amount), into(before), into(after), range(0, 1);
-        while (!st.done() && st.execute() > 0)
+        while (fetchNext(st))
         {
             Rupiah expected = chainEnd.count(member) ? chainEnd[member] : 0;
             if (before != expected)
@@ -78,7 +78,7 @@ std::vector<std::string> Audit::run()
         Poco::Data::Statement st(s);
         st << "SELECT id, member_id, ref_id, status, price FROM transactions ORDER BY id", into(id), into(member),
             into(ref), into(status), into(price), range(0, 1);
-        while (!st.done() && st.execute() > 0)
+        while (fetchNext(st))
         {
             const Debits d = debits.count(id) ? debits[id] : Debits();
             debits.erase(id);

@@ -14,7 +14,7 @@ bool Catalogue::find(const std::string& code, Product& p)
     Poco::Data::Statement st(_db.session());
     st << std::string(Columns) + " WHERE code = ?", into(p.code), into(p.kind), into(p.family), into(p.price),
         into(p.admin), into(p.biller), into(open), bind(code), limit(1);
-    if (st.execute() == 0) return false;
+    if (!fetchOne(st)) return false;
     p.open = open != 0;
     return true;
 }
@@ -27,9 +27,8 @@ std::vector<Product> Catalogue::list()
     Poco::Data::Statement st(_db.session());
     st << std::string(Columns) + " ORDER BY code", into(p.code), into(p.kind), into(p.family), into(p.price),
         into(p.admin), into(p.biller), into(open), range(0, 1);
-    while (!st.done())
+    while (fetchNext(st))
     {
-        if (st.execute() == 0) break;
         p.open = open != 0;
         products.push_back(p);
     }

@@ -16,6 +16,7 @@ struct Reply
 {
     std::string text;
     std::string rc;
+    std::string error;   ///< for the operator's log: what went wrong inside, if anything
 };
 
 /// What every request handler works with: one worker's connection, its cached
@@ -35,7 +36,7 @@ struct Context
     /// Renders (rc, action) with `fields`.
     Reply reply(const std::string& rc, Action action, const Fields& fields) const
     {
-        return {templates.render(rc, action, fields), rc};
+        return {templates.render(rc, action, fields), rc, ""};
     }
 };
 

@@ -1,5 +1,6 @@
 #include "Database.h"
 #include <Poco/Data/DataException.h>
+#include <Poco/Data/ODBC/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <mutex>
@@ -12,9 +13,13 @@ namespace {
 std::string connectorName(const Config& c)
 {
     static std::once_flag once;
-    std::call_once(once, [] { Poco::Data::SQLite::Connector::registerConnector(); });
+    std::call_once(once, [] {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::ODBC::Connector::registerConnector();
+    });
     if (c.databaseConnector == "sqlite") return "SQLite";
-    return c.databaseConnector;
+    if (c.databaseConnector == "odbc" || c.databaseConnector == "ODBC") return "ODBC";
+    throw std::runtime_error("unknown database.connector " + c.databaseConnector + " (sqlite or odbc)");
 }
 
 } // namespace
@@ -37,7 +42,13 @@ void Database::beginWrite()
     if (_sqlite)
         _session << "BEGIN IMMEDIATE", now;
     else
+    {
+        // Poco's ODBC session only begins a transaction with autocommit off; it is
+        // switched back on at commit/rollback so that reads outside a write
+        // transaction never hold a snapshot open.
+        _session.setFeature("autoCommit", false);
         _session.begin();
+    }
 }
 
 void Database::commit()
@@ -45,7 +56,10 @@ void Database::commit()
     if (_sqlite)
         _session << "COMMIT", now;
     else
+    {
         _session.commit();
+        _session.setFeature("autoCommit", true);
+    }
 }
 
 void Database::rollback()
@@ -53,7 +67,10 @@ void Database::rollback()
     if (_sqlite)
         _session << "ROLLBACK", now;
     else
+    {
         _session.rollback();
+        _session.setFeature("autoCommit", true);
+    }
 }
 
 void Database::runScript(const std::string& sqlText)
@@ -82,6 +99,19 @@ bool Database::isBusy(const std::exception& e)
 {
     return dynamic_cast<const Poco::Data::SQLite::DBLockedException*>(&e) != nullptr ||
            dynamic_cast<const Poco::Data::SQLite::TableLockedException*>(&e) != nullptr;
+}
+
+bool fetchOne(Poco::Data::Statement& st)
+{
+    st.execute();
+    return st.rowsExtracted() > 0;
+}
+
+bool fetchNext(Poco::Data::Statement& st)
+{
+    if (st.done()) return false;
+    st.execute();
+    return st.rowsExtracted() > 0;
 }
 
 WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false)

@@ -33,6 +33,14 @@ private:
     Poco::Data::Session _session;
 };
 
+/// Runs a query that returns at most one row; true when it returned one.
+/// (Through ODBC, execute()'s count is not a row count: rows are counted as
+/// extracted, which every backend reports the same way.)
+bool fetchOne(Poco::Data::Statement& st);
+
+/// The next row of a range(0, 1) query; false when there are no more.
+bool fetchNext(Poco::Data::Statement& st);
+
 /// A write transaction that rolls back unless commit() was called.
 class WriteTransaction
 {

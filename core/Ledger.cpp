@@ -13,6 +13,13 @@ Rupiah Ledger::balance(const std::string& memberId)
     return b;
 }
 
+void Ledger::lock(const std::string& memberId)
+{
+    if (_db.isSQLite()) return;
+    Rupiah b = 0;
+    _db.session() << "SELECT balance FROM partners WHERE member_id = ? FOR UPDATE", into(b), bind(memberId), now;
+}
+
 Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
                       const std::string& note)
 {
@@ -29,10 +36,12 @@ Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std:
 
     // The WHERE on the old balance makes a lost update impossible even on a
     // backend whose transactions do not serialise writers the way SQLite does.
+    // RETURNING counts the row on every backend (an ODBC update count is not reliable).
+    Rupiah written = 0;
     Poco::Data::Statement update(_db.session());
-    update << "UPDATE partners SET balance = ? WHERE member_id = ? AND balance = ?", bind(m.balanceAfter),
-        bind(memberId), bind(m.balanceBefore);
-    if (update.execute() != 1) throw std::runtime_error("balance of " + memberId + " changed concurrently");
+    update << "UPDATE partners SET balance = ? WHERE member_id = ? AND balance = ? RETURNING balance",
+        bind(m.balanceAfter), bind(memberId), bind(m.balanceBefore), into(written);
+    if (!fetchOne(update)) throw std::runtime_error("balance of " + memberId + " changed concurrently");
 
     Poco::Data::Statement insert(_db.session());
     if (trxId > 0)
@@ -60,9 +69,8 @@ std::vector<Mutation> Ledger::journal(const std::string& memberId, Poco::Int64 f
         into(m.id), into(m.memberId), into(m.trxId), into(m.kind), into(m.amount), into(m.balanceBefore),
         into(m.balanceAfter), into(m.note), into(m.createdAt), bind(memberId), bind(from), bind(toBound),
         range(0, 1);
-    while (!st.done())
+    while (fetchNext(st))
     {
-        if (st.execute() == 0) break;
         out.push_back(m);
     }
     return out;

@@ -38,6 +38,12 @@ public:
 
     Rupiah balance(const std::string& memberId);
 
+    /// Locks the partner's row until the write transaction ends, so that all
+    /// of one partner's writes (refID claim, debit, refund) run one at a time.
+    /// SQLite's BEGIN IMMEDIATE already serialises every writer; PostgreSQL
+    /// needs SELECT ... FOR UPDATE.  Take it first, before reading transactions.
+    void lock(const std::string& memberId);
+
     /// Changes the balance by `amount` and journals it.  `trxId` 0 means none;
     /// the journal's UNIQUE (trx_id, kind) refuses a second hold or refund.
     /// Throws InsufficientBalance if the balance would go below zero.

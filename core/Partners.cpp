@@ -18,7 +18,7 @@ bool Partners::find(const std::string& memberId, Partner& p)
     st << std::string(Columns) + " WHERE member_id = ?", into(p.memberId), into(p.name), into(p.salt),
         into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature),
         bind(memberId), limit(1);
-    if (st.execute() == 0) return false;
+    if (!fetchOne(st)) return false;
     p.active = active != 0;
     p.useSignature = signature != 0;
     return true;
@@ -32,9 +32,8 @@ std::vector<Partner> Partners::list()
     int active = 0, signature = 0;
     st << std::string(Columns) + " ORDER BY member_id", into(p.memberId), into(p.name), into(p.salt),
         into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature), range(0, 1);
-    while (!st.done())
+    while (fetchNext(st))
     {
-        if (st.execute() == 0) break;
         p.active = active != 0;
         p.useSignature = signature != 0;
         partners.push_back(p);

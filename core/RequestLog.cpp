@@ -20,6 +20,15 @@ std::string RequestLog::line(const Request& r, const Reply& reply, double latenc
     if (!r.badParameter.empty()) s += " bad=" + r.badParameter;
     s += " ms=";
     s += ms;
+    if (!reply.error.empty())
+    {
+        // Storage and biller errors name no secret (only digests reach the
+        // database), but they may hold any byte: keep the line one line.
+        std::string error;
+        for (char c : reply.error.substr(0, 300))
+            error += (c >= 0x20 && c < 0x7f && c != '"') ? c : '?';
+        s += " error=\"" + error + "\"";
+    }
     return s;
 }
 

@@ -50,7 +50,8 @@ void install(Database& db, const std::string& sqlDir)
     db.runScript(readFile(dir + "/schema.sql"));
     int templates = 0;
     db.session() << "SELECT COUNT(*) FROM response_codes", into(templates), now;
-    if (templates == 0) db.runScript(readFile(dir + "/response_codes.sql"));
+    // The default templates are plain portable INSERTs, shared by every backend.
+    if (templates == 0) db.runScript(readFile(sqlDir + "/response_codes.sql"));
     if (current < CurrentVersion)
     {
         db.session() << "DELETE FROM schema_version", now;

@@ -4,8 +4,8 @@
 
 namespace Loket {
 
-/// Creates or upgrades the ledger from sql/<backend>/ (schema.sql, then the
-/// default response_codes.sql when the table is empty).  Never drops or
+/// Creates or upgrades the ledger from sql/<backend>/schema.sql, then loads the
+/// default sql/response_codes.sql when the table is empty.  Never drops or
 /// rewrites money data; running it again is harmless.
 namespace Schema {
 

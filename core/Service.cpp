@@ -4,6 +4,7 @@
 #include "Clock.h"
 #include "StatusCheck.h"
 #include "Topup.h"
+#include <Poco/Exception.h>
 
 namespace Loket {
 
@@ -38,11 +39,14 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     {
         return dispatch(req);
     }
-    catch (const std::exception&)
+    catch (const std::exception& e)
     {
         // Every path that debits handles its own errors after the debit, so
         // whatever reaches here happened before any money moved.
-        return _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+        Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+        const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+        reply.error = poco ? poco->displayText() : e.what();
+        return reply;
     }
 }
 

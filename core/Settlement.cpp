@@ -22,6 +22,7 @@ Transaction Settlement::apply(const Transaction& t, const BillerOutcome& outcome
     {
         Transactions transactions = _ctx.transactions();
         WriteTransaction tx(_ctx.db);
+        _ctx.ledger().lock(t.memberId);   // same lock order as the hold: partner, then transaction
         Transaction current;
         if (!transactions.findById(t.id, current) || !current.isPending()) return current;
 

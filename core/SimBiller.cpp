@@ -38,9 +38,9 @@ BillerOutcome SimBiller::outcomeOf(const Fixture& f, const Order& order)
 void SimBiller::receive(const Order& order)
 {
     Poco::Int64 at = Clock::now();
-    _db.session() << "INSERT INTO sim_orders (order_id, dest, received_at) SELECT ?, ?, ? "
-                     "WHERE NOT EXISTS (SELECT 1 FROM sim_orders WHERE order_id = ?)",
-        bind(order.orderId), bind(order.dest), bind(at), bind(order.orderId), now;
+    _db.session() << "INSERT INTO sim_orders (order_id, dest, received_at) VALUES (?, ?, ?) "
+                     "ON CONFLICT (order_id) DO NOTHING",
+        bind(order.orderId), bind(order.dest), bind(at), now;
 }
 
 BillerOutcome SimBiller::purchase(const Order& order)
@@ -69,7 +69,7 @@ Bill SimBiller::inquire(const BillQuery& q)
         st << "SELECT name, amount, period, paid FROM sim_bills WHERE product = ? AND customer = ?",
             into(bill.name), into(bill.amount), into(bill.period), into(paid), bind(q.product), bind(q.customer),
             limit(1);
-        if (st.execute() == 0)
+        if (!fetchOne(st))
         {
             bill.state = Bill::State::NoSuchCustomer;
             return bill;
@@ -90,21 +90,43 @@ Bill SimBiller::inquire(const BillQuery& q)
     return bill;
 }
 
+bool SimBiller::billPaid(const std::string& product, const std::string& customer)
+{
+    int paid = 0;
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT paid FROM sim_bills WHERE product = ? AND customer = ?", into(paid), bind(product),
+        bind(customer), limit(1);
+    st.execute();
+    return paid != 0;
+}
+
+void SimBiller::markPaid(const std::string& product, const std::string& customer)
+{
+    try
+    {
+        _db.session() << "UPDATE sim_bills SET paid = 1 WHERE product = ? AND customer = ?", bind(product),
+            bind(customer), now;
+    }
+    catch (const std::exception&)
+    {
+        // The sim's own bookkeeping; the payment itself succeeded.
+    }
+}
+
 BillerOutcome SimBiller::pay(const Order& order, const BillQuery& q)
 {
-    BillerOutcome outcome = purchase(order);
-    if (outcome.kind == BillerOutcome::Kind::Success)
+    try
     {
-        try
-        {
-            _db.session() << "UPDATE sim_bills SET paid = 1 WHERE product = ? AND customer = ?", bind(q.product),
-                bind(q.customer), now;
-        }
-        catch (const std::exception&)
-        {
-            // The sim's own bookkeeping; the payment itself succeeded.
-        }
+        // Like a real biller, refuse a bill settled since this inquiry (e.g. under
+        // another refID), so one bill is never paid twice.
+        if (billPaid(q.product, q.customer)) return BillerOutcome::failed("TAGIHAN SUDAH TERBAYAR");
     }
+    catch (const std::exception&)
+    {
+        return BillerOutcome::pending();   // not sent: the status check finds no order and refunds
+    }
+    BillerOutcome outcome = purchase(order);
+    if (outcome.kind == BillerOutcome::Kind::Success) markPaid(q.product, q.customer);
     return outcome;
 }
 
@@ -116,7 +138,11 @@ BillerOutcome SimBiller::status(const Order& order)
         _db.session() << "SELECT COUNT(*) FROM sim_orders WHERE order_id = ?", into(received),
             bind(order.orderId), now;
         if (received == 0) return BillerOutcome::failed("TIDAK DITEMUKAN DI BILLER");
-        return outcomeOf(fixture(order.dest), order);
+        BillerOutcome outcome = outcomeOf(fixture(order.dest), order);
+        // A bill payment that was pending and turns out done settles the bill too
+        // (a topup's order has no sim bill, so this changes nothing for it).
+        if (outcome.kind == BillerOutcome::Kind::Success) markPaid(order.product, order.dest);
+        return outcome;
     }
     catch (const std::exception&)
     {

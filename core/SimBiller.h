@@ -36,6 +36,9 @@ private:
     bool answersInTime(const Fixture& f);
     BillerOutcome outcomeOf(const Fixture& f, const Order& order);
     void receive(const Order& order);
+    bool billPaid(const std::string& product, const std::string& customer);
+    /// Records that the customer's bill is settled, so a later inquiry gets RC 88.
+    void markPaid(const std::string& product, const std::string& customer);
 
     Database& _db;
     int _timeoutMs;

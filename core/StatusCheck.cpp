@@ -9,7 +9,7 @@ Reply StatusCheck::handle(const Request& req, const Partner& partner)
     if (!_ctx.transactions().findByRef(partner.memberId, req.refId, t))
         return _ctx.reply(RC::NotFound, Action::Status, fieldsOf(req));
     if (t.isPending()) t = Settlement(_ctx).recheck(t);
-    if (!t.mitraMessage.empty()) return {t.mitraMessage, t.rc};
+    if (!t.mitraMessage.empty()) return {t.mitraMessage, t.rc, ""};
     return _ctx.reply(t.status == "INQUIRED" ? RC::BillUnpaid : t.rc, Action::Status, fieldsOf(t));
 }
 

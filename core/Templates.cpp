@@ -32,9 +32,8 @@ void Templates::load(Database& db)
     std::string rc, action, text;
     Poco::Data::Statement st(db.session());
     st << "SELECT rc, action, text FROM response_codes", into(rc), into(action), into(text), range(0, 1);
-    while (!st.done())
+    while (fetchNext(st))
     {
-        if (st.execute() == 0) break;
         texts[{rc, action}] = text;
     }
     if (texts.empty()) throw std::runtime_error("response_codes is empty");

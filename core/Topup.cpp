@@ -29,6 +29,7 @@ Reply Topup::handle(const Request& req, const Partner& partner)
     Transactions transactions = _ctx.transactions();
     {
         WriteTransaction tx(_ctx.db);
+        _ctx.ledger().lock(t.memberId);
         Transaction existing;
         if (transactions.findByRef(t.memberId, t.refId, existing))
         {

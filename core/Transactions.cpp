@@ -27,7 +27,7 @@ bool Transactions::findByRef(const std::string& memberId, const std::string& ref
     st << std::string(Columns) + " WHERE member_id = ? AND ref_id = ?";
     intoAll(st, t);
     st, bind(memberId), bind(refId), limit(1);
-    return st.execute() > 0;
+    return fetchOne(st);
 }
 
 bool Transactions::findById(Poco::Int64 id, Transaction& t)
@@ -36,7 +36,7 @@ bool Transactions::findById(Poco::Int64 id, Transaction& t)
     st << std::string(Columns) + " WHERE id = ?";
     intoAll(st, t);
     st, bind(id), limit(1);
-    return st.execute() > 0;
+    return fetchOne(st);
 }
 
 std::vector<Transaction> Transactions::list(const TransactionFilter& f)
@@ -57,9 +57,8 @@ std::vector<Transaction> Transactions::list(const TransactionFilter& f)
     if (f.updatedBefore > 0) st, bind(f.updatedBefore);
     st, range(0, 1);
     std::vector<Transaction> out;
-    while (!st.done())
+    while (fetchNext(st))
     {
-        if (st.execute() == 0) break;
         out.push_back(t);
     }
     return out;
@@ -90,12 +89,14 @@ void Transactions::update(const Transaction& t)
 
 bool Transactions::settle(const Transaction& t)
 {
+    // RETURNING tells whether this update won; an ODBC update count cannot.
+    Poco::Int64 settled = 0;
     Poco::Data::Statement st(_db.session());
     st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ? "
-          "WHERE id = ? AND status = 'PENDING'",
+          "WHERE id = ? AND status = 'PENDING' RETURNING id",
         bind(t.status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.mitraMessage), bind(t.updatedAt),
-        bind(t.id);
-    return st.execute() == 1;
+        bind(t.id), into(settled);
+    return fetchOne(st);
 }
 
 } // namespace Loket

@@ -20,7 +20,7 @@ std::vector<Row> rows(Loket::Database& db)
     Poco::Data::Statement st(db.session());
     st << "SELECT rc, action, meaning, text FROM response_codes ORDER BY rc, action", into(r.rc), into(r.action),
         into(r.meaning), into(r.text), range(0, 1);
-    while (!st.done() && st.execute() > 0) out.push_back(r);
+    while (Loket::fetchNext(st)) out.push_back(r);
     return out;
 }
 

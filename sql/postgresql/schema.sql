@@ -1,0 +1,107 @@
+-- Loket ledger schema, PostgreSQL flavour (through psqlODBC).  Same tables, keys and
+-- checks as sql/sqlite/schema.sql; only column types differ.
+-- Times are BIGINT seconds since the Unix epoch (UTC); money is BIGINT rupiah.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS partners (
+    member_id       VARCHAR(512)    PRIMARY KEY,
+    name            VARCHAR(512)    NOT NULL DEFAULT '',
+    salt            VARCHAR(512)    NOT NULL,
+    pin_hash        VARCHAR(512)    NOT NULL,
+    password_hash   VARCHAR(512)    NOT NULL,
+    balance         BIGINT NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    active          INTEGER NOT NULL DEFAULT 1,
+    use_signature   INTEGER NOT NULL DEFAULT 0,
+    created_at      BIGINT NOT NULL
+);
+
+-- kind 'topup' has a price; kind 'bill' has a family and an admin fee.
+CREATE TABLE IF NOT EXISTS products (
+    code        VARCHAR(512)    PRIMARY KEY,
+    kind        VARCHAR(512)    NOT NULL CHECK (kind IN ('topup', 'bill')),
+    family      VARCHAR(512)    NOT NULL DEFAULT '',
+    price       BIGINT NOT NULL DEFAULT 0 CHECK (price >= 0),
+    admin       BIGINT NOT NULL DEFAULT 0 CHECK (admin >= 0),
+    biller      VARCHAR(512)    NOT NULL DEFAULT 'sim',
+    is_open     INTEGER NOT NULL DEFAULT 1
+);
+
+-- One row per (partner, refID): the database, not the code, makes a refID unique.
+-- status: INQUIRED (bill read, nothing debited), PENDING (debited, outcome unknown),
+--         SUCCESS, FAILED.  rc is the response code the row answers with now.
+CREATE TABLE IF NOT EXISTS transactions (
+    id              BIGSERIAL PRIMARY KEY,
+    member_id       VARCHAR(512)    NOT NULL REFERENCES partners(member_id),
+    ref_id          VARCHAR(512)    NOT NULL,
+    kind            VARCHAR(512)    NOT NULL CHECK (kind IN ('topup', 'bill')),
+    product         VARCHAR(512)    NOT NULL,
+    dest            VARCHAR(512)    NOT NULL,
+    qty             INTEGER NOT NULL DEFAULT 1,
+    price           BIGINT NOT NULL DEFAULT 0,
+    status          VARCHAR(512)    NOT NULL CHECK (status IN ('INQUIRED', 'PENDING', 'SUCCESS', 'FAILED')),
+    rc              VARCHAR(512)    NOT NULL,
+    sn              VARCHAR(512)    NOT NULL DEFAULT '',
+    note            VARCHAR(512)    NOT NULL DEFAULT '',
+    bill_name       VARCHAR(512)    NOT NULL DEFAULT '',
+    bill_amount     BIGINT NOT NULL DEFAULT 0,
+    bill_admin      BIGINT NOT NULL DEFAULT 0,
+    bill_period     VARCHAR(512)    NOT NULL DEFAULT '',
+    inquiry_expires_at BIGINT NOT NULL DEFAULT 0,
+    mitra_message   VARCHAR(512)    NOT NULL DEFAULT '',
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL,
+    UNIQUE (member_id, ref_id)
+);
+CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
+
+-- The journal (mutasi).  Every balance change is one row; amount is signed.
+-- kind: deposit, hold, refund, adjust, withdraw.  A transaction has at most one
+-- hold and at most one refund: the UNIQUE key enforces "exactly once".
+CREATE TABLE IF NOT EXISTS mutations (
+    id              BIGSERIAL PRIMARY KEY,
+    member_id       VARCHAR(512)    NOT NULL REFERENCES partners(member_id),
+    trx_id          BIGINT REFERENCES transactions(id),
+    kind            VARCHAR(512)    NOT NULL CHECK (kind IN ('deposit', 'hold', 'refund', 'adjust', 'withdraw')),
+    amount          BIGINT NOT NULL,
+    balance_before  BIGINT NOT NULL,
+    balance_after   BIGINT NOT NULL,
+    note            VARCHAR(512)    NOT NULL DEFAULT '',
+    created_at      BIGINT NOT NULL,
+    UNIQUE (trx_id, kind)
+);
+CREATE INDEX IF NOT EXISTS mutations_member ON mutations(member_id, id);
+
+-- Reply templates, one per (response code, action).
+CREATE TABLE IF NOT EXISTS response_codes (
+    rc          VARCHAR(512) NOT NULL,
+    action      VARCHAR(512) NOT NULL,
+    meaning     VARCHAR(512) NOT NULL DEFAULT '',
+    text        VARCHAR(512) NOT NULL,
+    PRIMARY KEY (rc, action)
+);
+
+-- The sim biller's own state: fixtures per destination, bills per customer,
+-- and the orders it has received (so it can answer "never received").
+CREATE TABLE IF NOT EXISTS sim_fixtures (
+    dest        VARCHAR(512)    PRIMARY KEY,
+    result      VARCHAR(512)    NOT NULL CHECK (result IN ('success', 'failed', 'pending')),
+    sn          VARCHAR(512)    NOT NULL DEFAULT '',
+    delay_ms    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sim_bills (
+    product     VARCHAR(512)    NOT NULL,
+    customer    VARCHAR(512)    NOT NULL,
+    name        VARCHAR(512)    NOT NULL,
+    amount      BIGINT NOT NULL CHECK (amount >= 0),
+    period      VARCHAR(512)    NOT NULL DEFAULT '',
+    paid        INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (product, customer)
+);
+CREATE TABLE IF NOT EXISTS sim_orders (
+    order_id    VARCHAR(512)    PRIMARY KEY,
+    dest        VARCHAR(512)    NOT NULL,
+    received_at BIGINT NOT NULL
+);
