@@ -114,6 +114,13 @@ bool fetchNext(Poco::Data::Statement& st)
     return st.rowsExtracted() > 0;
 }
 
+bool Database::isRetryable(const std::exception& e)
+{
+    const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+    std::string text = poco ? poco->displayText() : e.what();
+    return text.find("40001") != std::string::npos || text.find("40P01") != std::string::npos;
+}
+
 WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false)
 {
     _db.beginWrite();

@@ -28,6 +28,11 @@ public:
     /// True when `e` means the database was busy or locked beyond the timeout.
     static bool isBusy(const std::exception& e);
 
+    /// True when `e` is a serialization failure or a deadlock (PostgreSQL
+    /// SQLSTATE 40001 / 40P01): the transaction was rolled back and may simply
+    /// be run again.
+    static bool isRetryable(const std::exception& e);
+
 private:
     bool _sqlite;
     Poco::Data::Session _session;

@@ -22,7 +22,8 @@ bool codeWithOptionalPart(const std::string& v, std::size_t mainMax)
 {
     auto at = v.find('@');
     if (at == std::string::npos) return allOf(v, 1, mainMax, isAlnum);
-    return allOf(v.substr(0, at), 1, mainMax, isAlnum) && allOf(v.substr(at + 1), 1, 15, isAlnum);
+    // An empty part is let through: the family names it (RC 30 "periode", "tahun", ...).
+    return allOf(v.substr(0, at), 1, mainMax, isAlnum) && allOf(v.substr(at + 1), 0, 15, isAlnum);
 }
 
 } // namespace

@@ -35,12 +35,18 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     req = Request::parse(endpoint, query);
     if (!req.badParameter.empty())
         return _ctx.reply(RC::BadParameter, req.action, badParameterFields(req, req.badParameter));
+    // Everything that reaches the catch happened before any money moved, so a
+    // transaction the database chose to abort (serialization failure, deadlock)
+    // is simply run again, a bounded number of times.
+    const int attempts = 3;
+    for (int attempt = 1;; ++attempt)
     try
     {
         return dispatch(req);
     }
     catch (const std::exception& e)
     {
+        if (attempt < attempts && Database::isRetryable(e)) continue;
         // Every path that debits handles its own errors after the debit, so
         // whatever reaches here happened before any money moved.
         Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
