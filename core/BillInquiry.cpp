@@ -54,6 +54,7 @@ Reply BillInquiry::handle(const Request& req, const Partner& partner)
                                                                : Clock::endOfDay(at);
 
     WriteTransaction tx(_ctx.db);
+    _ctx.ledger().lock(t.memberId);
     Transaction current;
     if (transactions.findByRef(t.memberId, t.refId, current))
     {

@@ -19,6 +19,7 @@ Reply BillPayment::handle(const Request& req, const Partner& partner)
     Transaction t;
     {
         WriteTransaction tx(_ctx.db);
+        _ctx.ledger().lock(partner.memberId);
         if (!transactions.findByRef(partner.memberId, req.refId, t))
             return _ctx.reply(RC::NotInquired, action, fieldsOf(req));
         if (!t.sameRequest("bill", req.product, req.dest, t.qty))

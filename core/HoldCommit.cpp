@@ -1,9 +1,21 @@
 #include "HoldCommit.h"
+#include "Clock.h"
 
 namespace Loket {
 
 HoldCommit commitHold(Context& ctx, WriteTransaction& tx, const Transaction& intended)
 {
+    try
+    {
+        // Part of the hold, so a status check can never see the debit without
+        // knowing that the order may still be on its way to the biller.
+        if (intended.isPending()) ctx.transactions().markSent(intended.id, Clock::now());
+    }
+    catch (const std::exception&)
+    {
+        tx.abandon();
+        return HoldCommit::NotCommitted;
+    }
     try
     {
         tx.commit();

@@ -11,9 +11,10 @@ enum class HoldCommit
     Unknown         ///< cannot tell: answer PENDING, never FAILED
 };
 
-/// Commits `tx`, which wrote `intended`.  A COMMIT that reports an error may
-/// still have committed (an fsync error does), so on error this rolls back
-/// what is left and reads the row again to find out.
+/// Commits `tx`, which wrote `intended`.  A PENDING hold is first marked as
+/// sent to the biller (Transactions::markSent), in the same write.  A COMMIT
+/// that reports an error may still have committed (an fsync error does), so on
+/// error this rolls back what is left and reads the row again to find out.
 HoldCommit commitHold(Context& ctx, WriteTransaction& tx, const Transaction& intended);
 
 } // namespace Loket

@@ -17,7 +17,11 @@ Order Settlement::orderOf(const Transaction& t)
 
 Transaction Settlement::apply(const Transaction& t, const BillerOutcome& outcome, bool late)
 {
-    if (outcome.kind == BillerOutcome::Kind::Pending) return t;
+    if (outcome.kind == BillerOutcome::Kind::Pending)
+    {
+        if (!late) reportAnswered(t);
+        return t;
+    }
     try
     {
         Transactions transactions = _ctx.transactions();
@@ -46,8 +50,31 @@ Transaction Settlement::apply(const Transaction& t, const BillerOutcome& outcome
     }
 }
 
+void Settlement::reportAnswered(const Transaction& t)
+{
+    try
+    {
+        _ctx.transactions().markAnswered(t.id, Clock::now());
+    }
+    catch (const std::exception&)
+    {
+        // Then rechecks wait until inFlight() runs out, which is only slower.
+    }
+}
+
+bool Settlement::inFlight(const Transaction& t) const
+{
+    if (!t.awaitingBiller()) return false;
+    // Whole seconds, rounded up, plus one for the clock's resolution.
+    Poco::Int64 window = (_ctx.config.billerTimeoutMs + _ctx.config.busyTimeoutMs + 999) / 1000 + 1;
+    return Clock::now() - t.sentAt() <= window;
+}
+
 Transaction Settlement::recheck(const Transaction& t)
 {
+    // An order still on its way looks "never received" to the biller; a
+    // refund now would be followed by the delivery.
+    if (inFlight(t)) return t;
     Product product;
     Biller* biller = nullptr;
     try

@@ -19,12 +19,22 @@ public:
     Transaction apply(const Transaction& t, const BillerOutcome& outcome, bool late);
 
     /// Asks the transaction's biller again and applies the answer (late).
+    /// Leaves `t` as it is while its first order may still be on the way
+    /// (inFlight): the biller's "never received" would not be final yet.
     Transaction recheck(const Transaction& t);
+
+    /// True while the worker that sent `t`'s order has not reported and could
+    /// still be waiting on the biller (biller timeout) or the ledger (busy
+    /// timeout).  After that, the worker is gone or stuck, and asking is safe.
+    bool inFlight(const Transaction& t) const;
 
     /// The order a transaction was (or is) sent to its biller as.
     static Order orderOf(const Transaction& t);
 
 private:
+    /// The sending worker heard "pending": the order reached the biller.
+    void reportAnswered(const Transaction& t);
+
     Context& _ctx;
 };
 

@@ -99,4 +99,17 @@ bool Transactions::settle(const Transaction& t)
     return fetchOne(st);
 }
 
+void Transactions::markSent(Poco::Int64 id, Poco::Int64 at)
+{
+    Poco::Int64 sent = -at;
+    _db.session() << "UPDATE transactions SET updated_at = ? WHERE id = ? AND status = 'PENDING'", bind(sent),
+        bind(id), now;
+}
+
+void Transactions::markAnswered(Poco::Int64 id, Poco::Int64 at)
+{
+    _db.session() << "UPDATE transactions SET updated_at = ? WHERE id = ? AND status = 'PENDING' AND updated_at < 0",
+        bind(at), bind(id), now;
+}
+
 } // namespace Loket

@@ -29,9 +29,15 @@ struct Transaction
     Poco::Int64 inquiryExpiresAt = 0;
     std::string mitraMessage;        ///< stored reply for status checks after a late settlement
     Poco::Int64 createdAt = 0;
+    /// When the row last changed.  Negative while its order is with the biller
+    /// and the worker that sent it has not heard back: -updatedAt is then the
+    /// time it was sent (Transactions::markSent).
     Poco::Int64 updatedAt = 0;
 
     bool isPending() const { return status == "PENDING"; }
+    /// The order may still be on its way: the worker that sent it has not reported.
+    bool awaitingBiller() const { return isPending() && updatedAt < 0; }
+    Poco::Int64 sentAt() const { return awaitingBiller() ? -updatedAt : updatedAt; }
     /// Same request as `other` for refID purposes: kind, product, dest and qty.
     bool sameRequest(const std::string& kind, const std::string& product, const std::string& dest, int qty) const
     {
@@ -69,6 +75,15 @@ public:
     /// Moves a PENDING transaction to `t`'s status; false when it was no longer
     /// PENDING (someone else settled it first).
     bool settle(const Transaction& t);
+
+    /// Records, inside the hold's write transaction, that the order is about to
+    /// go to the biller at `at` (updated_at = -at): until the sending worker
+    /// reports back, nobody may take the biller's "never received" as final.
+    void markSent(Poco::Int64 id, Poco::Int64 at);
+
+    /// The sending worker heard back "still pending": the order has reached
+    /// the biller as far as we can tell, and later answers about it count.
+    void markAnswered(Poco::Int64 id, Poco::Int64 at);
 
 private:
     Database& _db;

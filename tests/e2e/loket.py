@@ -5,6 +5,10 @@ operators use, on a free loopback port.
     with Loket(biller_timeout_ms=500) as loket:
         loket.ctl("partner", "add", "M1", "--pin", "1234", "--password", "k")
         status, body = loket.get(product="T1", dest="0812", refID="R1", memberID="M1", ...)
+
+With LOKET_BACKEND=postgresql the same suite runs against PostgreSQL through
+ODBC: each instance starts a throwaway cluster (initdb, as the unprivileged
+`postgres` user when run as root) on a free loopback port, and stops it after.
 """
 import glob
 import hashlib
@@ -17,6 +21,7 @@ import tempfile
 import time
 import urllib.parse
 import http.client
+import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("LOKET_BUILD", os.path.join(ROOT, "build"))
@@ -25,6 +30,14 @@ BIN = os.path.join(BUILD, "bin")
 PIN = "1234"
 PASSWORD = "k3y-Rahasia"
 
+BACKEND = os.environ.get("LOKET_BACKEND", "sqlite")
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+def sqlite_only(reason="exercises SQLite's own file"):
+    """Skips a test or suite when the suites run against PostgreSQL."""
+    return unittest.skipIf(BACKEND != "sqlite", reason)
+
 
 def free_port():
     with socket.socket() as s:
@@ -32,14 +45,68 @@ def free_port():
         return s.getsockname()[1]
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster in DIR, trust auth, loopback only."""
+
+    def __init__(self, directory):
+        self.dir = directory
+        self.port = free_port()
+        os.makedirs(directory)
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            shutil.chown(directory, "postgres")
+        self._pg(PG_BIN + "/initdb", "-D", directory + "/data", "-U", "loket", "--auth=trust", "-E", "UTF8",
+                 "--locale=C.UTF-8", "-N")
+        self._pg(PG_BIN + "/pg_ctl", "-D", directory + "/data", "-l", directory + "/server.log", "-w", "-o",
+                 "-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200" % (self.port, directory),
+                 "start")
+        self.psql("postgres", "CREATE DATABASE loket")
+
+    def _pg(self, *cmd):
+        if self.as_root:
+            cmd = ("runuser", "-u", "postgres", "--") + cmd
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def psql(self, database, sql):
+        r = subprocess.run(["psql", "-X", "-q", "-At", "-F", "\x1f", "-h", "127.0.0.1", "-p", str(self.port),
+                            "-U", "loket", "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
+                           capture_output=True, text=True, check=True)
+        return r.stdout
+
+    def connect_string(self):
+        # Protocol=7.4-1: a failed statement aborts the whole transaction (psqlODBC's
+        # default, -2, would roll back only that statement).
+        return ("Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=%d;Database=loket;Uid=loket;Pwd=unused;"
+                "Protocol=7.4-1;TextAsLongVarchar=0;UseDeclareFetch=0;CommLog=0;Debug=0" % self.port)
+
+    def stop(self):
+        try:
+            self._pg(PG_BIN + "/pg_ctl", "-D", self.dir + "/data", "-m", "fast", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass
+
+
+def _sql_literal(value):
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 class Loket:
     def __init__(self, workers=2, **settings):
         self.home = tempfile.mkdtemp(prefix="loket-e2e-")
         os.chmod(self.home, 0o755)
         self.port = free_port()
-        config = open(os.path.join(ROOT, "scripts", "loket.properties.in")).read()
+        self.backend = BACKEND
+        self.pg = PgCluster(os.path.join(self.home, "pg")) if BACKEND == "postgresql" else None
+        with open(os.path.join(ROOT, "scripts", "loket.properties.in")) as f:
+            config = f.read()
         config = config.replace("@SQL_DIR@", os.path.join(ROOT, "sql"))
         values = {"pool.workers": str(workers), "biller.timeout_ms": "1000"}
+        if self.pg:
+            values.update({"database.connector": "odbc", "database.connect": self.pg.connect_string()})
         for key, value in settings.items():
             values[key.replace("_", ".", 1)] = str(value)
         for key, value in values.items():
@@ -60,6 +127,8 @@ class Loket:
 
     def close(self):
         self.stop()
+        if self.pg:
+            self.pg.stop()
         if os.environ.get("LOKET_KEEP") != "1":
             shutil.rmtree(self.home, ignore_errors=True)
 
@@ -124,6 +193,16 @@ class Loket:
         return self.ctl("audit", check=False)
 
     def sql(self, query, *params):
+        """Rows of `query` (with ? placeholders) as tuples, on either backend."""
+        if self.pg:
+            parts = query.split("?")
+            assert len(parts) == len(params) + 1, query
+            text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+            out = self.pg.psql("loket", text)
+            rows = []
+            for line in out.splitlines():
+                rows.append(tuple(int(v) if v.lstrip("-").isdigit() else v for v in line.split("\x1f")))
+            return rows
         con = sqlite3.connect(self.db_path, timeout=10)
         try:
             return con.execute(query, params).fetchall()
@@ -132,11 +211,15 @@ class Loket:
 
     def ledger_hash(self):
         """A digest of every ledger table's rows, to prove a request changed nothing."""
-        con = sqlite3.connect(self.db_path, timeout=10)
+        tables = ("partners", "transactions", "mutations", "products", "sim_fixtures", "sim_bills", "sim_orders")
         h = hashlib.sha256()
+        if self.pg:
+            for table in tables:
+                h.update(self.pg.psql("loket", "SELECT * FROM %s ORDER BY 1" % table).encode())
+            return h.hexdigest()
+        con = sqlite3.connect(self.db_path, timeout=10)
         try:
-            for table in ("partners", "transactions", "mutations", "products", "sim_fixtures", "sim_bills",
-                          "sim_orders"):
+            for table in tables:
                 for row in con.execute("SELECT * FROM %s ORDER BY 1" % table):
                     h.update(repr(row).encode())
         finally:
