@@ -21,6 +21,7 @@ struct Debits
 std::vector<std::string> Audit::run()
 {
     std::vector<std::string> v;
+    ReadSnapshot snapshot(_db);   // one consistent view while workers keep writing
     auto& s = _db.session();
 
     // Balances against their journals, walking each chain in order.

@@ -3,6 +3,9 @@
 #include <Poco/Data/ODBC/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
+#include <unistd.h>
 #include <mutex>
 
 using namespace Poco::Data::Keywords;
@@ -22,25 +25,58 @@ std::string connectorName(const Config& c)
     throw std::runtime_error("unknown database.connector " + c.databaseConnector + " (sqlite or odbc)");
 }
 
+/// SQLite's own busy handler sleeps in growing steps up to 100 ms and checks
+/// the lock only between them; when the write lock is busy most of the time
+/// (every worker writing) a waiter can keep missing it until the timeout.  This
+/// one looks again every millisecond, so waiters take turns fairly, and gives
+/// up after busy_timeout_ms like the built-in one.
+extern "C" int retryEveryMillisecond(void* timeoutMs, int attempts)
+{
+    if (attempts >= *static_cast<int*>(timeoutMs)) return 0;
+    ::usleep(1000);
+    return 1;
+}
+
 } // namespace
 
 Database::Database(const Config& config)
     : _sqlite(config.databaseConnector == "sqlite"),
       _session(connectorName(config), config.databaseConnect)
 {
+    _busyTimeoutMs = config.busyTimeoutMs;
+    configure();
+}
+
+void Database::configure()
+{
     if (_sqlite)
     {
         // Per-connection settings; WAL mode itself is stored in the file by `loketctl init`.
-        _session << "PRAGMA busy_timeout=" + std::to_string(config.busyTimeoutMs), now;
+        sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryEveryMillisecond,
+                             &_busyTimeoutMs);
         _session << "PRAGMA foreign_keys=ON", now;
         _session << "PRAGMA synchronous=FULL", now;
     }
 }
 
+void Database::reopenIfReadOnly()
+{
+    // SQLite opens the file read-only when it cannot open it for writing (a
+    // read-only mount, say), and such a connection never writes again, even
+    // once the filesystem is writable: only a new connection can.
+    if (sqlite3_db_readonly(Poco::Data::SQLite::Utility::dbHandle(_session), "main") != 1) return;
+    _session.close();
+    _session.open();
+    configure();
+}
+
 void Database::beginWrite()
 {
     if (_sqlite)
+    {
+        reopenIfReadOnly();
         _session << "BEGIN IMMEDIATE", now;
+    }
     else
     {
         // Poco's ODBC session only begins a transaction with autocommit off; it is
@@ -119,6 +155,30 @@ bool Database::isRetryable(const std::exception& e)
     const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
     std::string text = poco ? poco->displayText() : e.what();
     return text.find("40001") != std::string::npos || text.find("40P01") != std::string::npos;
+}
+
+ReadSnapshot::ReadSnapshot(Database& db) : _db(db)
+{
+    if (_db.isSQLite())
+        _db.session() << "BEGIN", now;   // deferred: WAL fixes the snapshot at the first read
+    else
+    {
+        _db.session().setFeature("autoCommit", false);
+        _db.session().begin();
+        _db.session() << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", now;
+    }
+}
+
+ReadSnapshot::~ReadSnapshot()
+{
+    try
+    {
+        _db.rollback();
+    }
+    catch (...)
+    {
+        // Nothing was written; the database ends the transaction with the connection.
+    }
 }
 
 WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false)

@@ -18,6 +18,8 @@ public:
     /// Starts a transaction that will write.  SQLite gets BEGIN IMMEDIATE, so the
     /// write lock is taken up front and the busy timeout applies (Poco's begin()
     /// sends BEGIN DEFERRED, which fails at once under concurrent writers).
+    /// A SQLite connection that was opened read-only is opened again first, so
+    /// writes work as soon as a read-only fault is gone.
     void beginWrite();
     void commit();
     void rollback();
@@ -34,7 +36,12 @@ public:
     static bool isRetryable(const std::exception& e);
 
 private:
+    /// Per-connection settings, applied after every (re)open.
+    void configure();
+    void reopenIfReadOnly();
+
     bool _sqlite;
+    int _busyTimeoutMs = 0;
     Poco::Data::Session _session;
 };
 
@@ -45,6 +52,22 @@ bool fetchOne(Poco::Data::Statement& st);
 
 /// The next row of a range(0, 1) query; false when there are no more.
 bool fetchNext(Poco::Data::Statement& st);
+
+/// A read-only transaction: every query inside sees one snapshot of the
+/// ledger, so a check that reads several tables (the audit) is consistent
+/// even while workers keep writing.
+class ReadSnapshot
+{
+public:
+    explicit ReadSnapshot(Database& db);
+    ~ReadSnapshot();
+
+    ReadSnapshot(const ReadSnapshot&) = delete;
+    ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+private:
+    Database& _db;
+};
 
 /// A write transaction that rolls back unless commit() was called.
 class WriteTransaction

@@ -4,7 +4,7 @@
 
 namespace Loket {
 
-ReconcileResult Reconciler::run(int olderThanSeconds)
+ReconcileResult Reconciler::run(int olderThanSeconds, const Progress& progress)
 {
     TransactionFilter filter;
     filter.status = "PENDING";
@@ -12,13 +12,15 @@ ReconcileResult Reconciler::run(int olderThanSeconds)
     if (filter.updatedBefore <= 0) filter.updatedBefore = 1;
     ReconcileResult result;
     Settlement settlement(_ctx);
-    for (const Transaction& t : _ctx.transactions().list(filter))
+    const std::vector<Transaction> pending = _ctx.transactions().list(filter);
+    for (const Transaction& t : pending)
     {
         ++result.examined;
         Transaction after = settlement.recheck(t);
         if (after.status == "SUCCESS") ++result.succeeded;
         else if (after.status == "FAILED") ++result.refunded;
         else ++result.stillPending;
+        if (progress) progress(result, pending.size());
     }
     return result;
 }

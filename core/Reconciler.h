@@ -1,5 +1,7 @@
 #pragma once
 #include "Context.h"
+#include <cstddef>
+#include <functional>
 
 namespace Loket {
 
@@ -19,8 +21,11 @@ struct ReconcileResult
 class Reconciler
 {
 public:
+    /// Called after each transaction with the totals so far and the number to examine.
+    using Progress = std::function<void(const ReconcileResult& soFar, std::size_t total)>;
+
     explicit Reconciler(Context& ctx) : _ctx(ctx) {}
-    ReconcileResult run(int olderThanSeconds);
+    ReconcileResult run(int olderThanSeconds, const Progress& progress = {});
 
 private:
     Context& _ctx;

@@ -11,27 +11,37 @@ namespace Loket {
 Service::Service(const Config& config, Database& db)
     : _config(config), _db(db), _billers(config, db), _ctx{config, db, _templates, _billers}
 {
-    _templates.load(db);
+    // A worker must start even while the ledger cannot be read (a read-only
+    // disk, a lost -shm file): it answers RC 99 until the templates load on a
+    // later request.  Dying instead makes the supervisor give up on it.
+    loadTemplates();
 }
 
-void Service::useTemplateVersion(const std::string& version)
+bool Service::loadTemplates()
 {
-    if (version == _templateVersion) return;
     try
     {
         Templates fresh;
         fresh.load(_db);
         _templates = fresh;
-        _templateVersion = version;
+        return true;
     }
     catch (const std::exception&)
     {
-        // Keep serving the last good set.
+        return false;   // keep the last good set (none at start: the built-in RC 99 text)
     }
+}
+
+void Service::useTemplateVersion(const std::string& version)
+{
+    if (version == _templateVersion) return;
+    // On failure the last good set stays, and the next request tries again.
+    if (loadTemplates()) _templateVersion = version;
 }
 
 Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req)
 {
+    if (_templates.size() == 0) loadTemplates();
     req = Request::parse(endpoint, query);
     if (!req.badParameter.empty())
         return _ctx.reply(RC::BadParameter, req.action, badParameterFields(req, req.badParameter));

@@ -25,6 +25,8 @@ public:
     Templates& templates() { return _templates; }
 
 private:
+    /// Reads the templates afresh; false (keeping the current set) when it cannot.
+    bool loadTemplates();
     Reply dispatch(const Request& req);
     Reply balance(const Partner& partner);
 
