@@ -44,11 +44,21 @@ Database::Database(const Config& config)
       _session(connectorName(config), config.databaseConnect)
 {
     _busyTimeoutMs = config.busyTimeoutMs;
-    configure();
+    try
+    {
+        configure();
+    }
+    catch (const std::exception&)
+    {
+        // The file cannot be read yet (e.g. a read-only disk without its -shm
+        // file; PRAGMA synchronous reads it).  A worker starts anyway and
+        // answers RC 99; beginWrite() configures the connection once it can.
+    }
 }
 
 void Database::configure()
 {
+    _configured = false;
     if (_sqlite)
     {
         // Per-connection settings; WAL mode itself is stored in the file by `loketctl init`.
@@ -57,6 +67,7 @@ void Database::configure()
         _session << "PRAGMA foreign_keys=ON", now;
         _session << "PRAGMA synchronous=FULL", now;
     }
+    _configured = true;
 }
 
 void Database::reopenIfReadOnly()
@@ -75,6 +86,7 @@ void Database::beginWrite()
     if (_sqlite)
     {
         reopenIfReadOnly();
+        if (!_configured) configure();
         _session << "BEGIN IMMEDIATE", now;
     }
     else

@@ -41,6 +41,7 @@ private:
     void reopenIfReadOnly();
 
     bool _sqlite;
+    bool _configured = false;   ///< configure() succeeded on the current connection
     int _busyTimeoutMs = 0;
     Poco::Data::Session _session;
 };

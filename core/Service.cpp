@@ -2,6 +2,7 @@
 #include "BillInquiry.h"
 #include "BillPayment.h"
 #include "Clock.h"
+#include "Schema.h"
 #include "StatusCheck.h"
 #include "Topup.h"
 #include <Poco/Exception.h>
@@ -15,6 +16,9 @@ Service::Service(const Config& config, Database& db)
     // disk, a lost -shm file): it answers RC 99 until the templates load on a
     // later request.  Dying instead makes the supervisor give up on it.
     loadTemplates();
+    // A ledger upgraded by a newer Loket may mean things this binary does not
+    // know: serve nothing from it (RC 99) rather than guess.
+    _schemaTooNew = Schema::version(db) > Schema::CurrentVersion;
 }
 
 bool Service::loadTemplates()
@@ -45,6 +49,12 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     req = Request::parse(endpoint, query);
     if (!req.badParameter.empty())
         return _ctx.reply(RC::BadParameter, req.action, badParameterFields(req, req.badParameter));
+    if (_schemaTooNew)
+    {
+        Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+        reply.error = "the ledger's schema is newer than this Loket; upgrade the binaries";
+        return reply;
+    }
     // Everything that reaches the catch happened before any money moved, so a
     // transaction the database chose to abort (serialization failure, deadlock)
     // is simply run again, a bounded number of times.

@@ -34,6 +34,7 @@ private:
     Database& _db;
     Templates _templates;
     std::string _templateVersion;
+    bool _schemaTooNew = false;
     Billers _billers;
     Context _ctx;
 };
