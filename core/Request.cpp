@@ -94,6 +94,9 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     auto fail = [&r](const char* name) {
         if (r.badParameter.empty()) r.badParameter = name;
     };
+    // The endpoint alone decides a balance request, so even a refused one is
+    // answered as SALDO.
+    if (endpoint == "/V1/http-get/balance") r.action = Action::Balance;
     if (queryString.size() > ParameterRules::MaxQueryLength)
     {
         fail("query");
@@ -110,19 +113,19 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         return true;
     };
 
-    if (endpoint == "/V1/http-get/balance")
-        r.action = Action::Balance;
-    else if (endpoint != "/V1/http-get")
+    const bool balance = r.action == Action::Balance;
+    if (!balance && endpoint != "/V1/http-get")
     {
         fail("endpoint");
         return r;
     }
-    else if (q.has("cek"))
+    // On the balance endpoint cek and jenis mean nothing: ignored like any unknown parameter.
+    if (!balance && q.has("cek"))
     {
         r.action = Action::Status;
         if (q.bad("cek") || q.get("cek") != "1") fail("cek");
     }
-    else if (q.has("jenis"))
+    else if (!balance && q.has("jenis"))
     {
         std::string j = q.get("jenis");
         r.action = j == "6" ? Action::Payment : Action::Inquiry;

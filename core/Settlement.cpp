@@ -67,7 +67,7 @@ bool Settlement::inFlight(const Transaction& t) const
     if (!t.awaitingBiller()) return false;
     // Whole seconds, rounded up, plus one for the clock's resolution.
     Poco::Int64 window = (_ctx.config.billerTimeoutMs + _ctx.config.busyTimeoutMs + 999) / 1000 + 1;
-    return Clock::now() - t.sentAt() <= window;
+    return Clock::now() - t.sentAt <= window;
 }
 
 Transaction Settlement::recheck(const Transaction& t)

@@ -8,15 +8,15 @@ namespace {
 
 const char* const Columns =
     "SELECT id, member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, note, bill_name, "
-    "bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, created_at, updated_at "
-    "FROM transactions";
+    "bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, created_at, updated_at, "
+    "sent_at FROM transactions";
 
 void intoAll(Poco::Data::Statement& st, Transaction& t)
 {
     st, into(t.id), into(t.memberId), into(t.refId), into(t.kind), into(t.product), into(t.dest),
         into(t.qty), into(t.price), into(t.status), into(t.rc), into(t.sn), into(t.note), into(t.billName),
         into(t.billAmount), into(t.billAdmin), into(t.billPeriod), into(t.inquiryExpiresAt),
-        into(t.mitraMessage), into(t.createdAt), into(t.updatedAt);
+        into(t.mitraMessage), into(t.createdAt), into(t.updatedAt), into(t.sentAt);
 }
 
 } // namespace
@@ -92,7 +92,7 @@ bool Transactions::settle(const Transaction& t)
     // RETURNING tells whether this update won; an ODBC update count cannot.
     Poco::Int64 settled = 0;
     Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ? "
+    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, sent_at = 0 "
           "WHERE id = ? AND status = 'PENDING' RETURNING id",
         bind(t.status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.mitraMessage), bind(t.updatedAt),
         bind(t.id), into(settled);
@@ -101,14 +101,13 @@ bool Transactions::settle(const Transaction& t)
 
 void Transactions::markSent(Poco::Int64 id, Poco::Int64 at)
 {
-    Poco::Int64 sent = -at;
-    _db.session() << "UPDATE transactions SET updated_at = ? WHERE id = ? AND status = 'PENDING'", bind(sent),
+    _db.session() << "UPDATE transactions SET sent_at = ? WHERE id = ? AND status = 'PENDING'", bind(at),
         bind(id), now;
 }
 
 void Transactions::markAnswered(Poco::Int64 id, Poco::Int64 at)
 {
-    _db.session() << "UPDATE transactions SET updated_at = ? WHERE id = ? AND status = 'PENDING' AND updated_at < 0",
+    _db.session() << "UPDATE transactions SET sent_at = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'",
         bind(at), bind(id), now;
 }
 

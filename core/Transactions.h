@@ -29,15 +29,14 @@ struct Transaction
     Poco::Int64 inquiryExpiresAt = 0;
     std::string mitraMessage;        ///< stored reply for status checks after a late settlement
     Poco::Int64 createdAt = 0;
-    /// When the row last changed.  Negative while its order is with the biller
-    /// and the worker that sent it has not heard back: -updatedAt is then the
-    /// time it was sent (Transactions::markSent).
     Poco::Int64 updatedAt = 0;
+    /// When its order went to the biller, while the worker that sent it has not
+    /// heard back (Transactions::markSent); 0 otherwise.
+    Poco::Int64 sentAt = 0;
 
     bool isPending() const { return status == "PENDING"; }
     /// The order may still be on its way: the worker that sent it has not reported.
-    bool awaitingBiller() const { return isPending() && updatedAt < 0; }
-    Poco::Int64 sentAt() const { return awaitingBiller() ? -updatedAt : updatedAt; }
+    bool awaitingBiller() const { return isPending() && sentAt > 0; }
     /// Same request as `other` for refID purposes: kind, product, dest and qty.
     bool sameRequest(const std::string& kind, const std::string& product, const std::string& dest, int qty) const
     {

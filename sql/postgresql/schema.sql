@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS transactions (
     mitra_message   VARCHAR(512)    NOT NULL DEFAULT '',
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
+    sent_at         BIGINT NOT NULL DEFAULT 0,   -- order with the biller, no answer yet (0: none)
     UNIQUE (member_id, ref_id)
 );
 CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
