@@ -52,7 +52,7 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
     else if ((it = _texts.find({RC::SystemBusy, word})) != _texts.end())
         text = it->second;
     else
-        text = word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI.";
+        text = word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";  // no templates at all
 
     auto value = [&fields](const std::string& name) {
         auto f = fields.find(name);

@@ -227,7 +227,8 @@ class Loket:
         return h.hexdigest()
 
     def worker_pids(self):
-        pool = open(os.path.join(self.home, "run", "pool.pid")).read().strip()
+        with open(os.path.join(self.home, "run", "pool.pid")) as f:
+            pool = f.read().strip()
         r = subprocess.run(["pgrep", "-P", pool], capture_output=True, text=True)
         return sorted(int(p) for p in r.stdout.split())
 
