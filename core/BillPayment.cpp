@@ -28,16 +28,10 @@ Reply BillPayment::handle(const Request& req, const Partner& partner)
         Poco::Int64 at = Clock::now();
         if (at > t.inquiryExpiresAt) return _ctx.reply(RC::InquiryExpired, action, fieldsOf(t));
 
-        Ledger ledger = _ctx.ledger();
-        if (!product.open || !biller)
-            t.status = "FAILED", t.rc = RC::ProductClosed;
-        else if (ledger.balance(t.memberId) < t.price)
-            t.status = "FAILED", t.rc = RC::InsufficientBalance;
-        else
-            t.status = "PENDING", t.rc = RC::Pending;
+        decidePurchase(_ctx, t, product.open && biller);
         t.updatedAt = at;
         transactions.update(t);
-        if (t.isPending()) ledger.post(t.memberId, t.id, "hold", -t.price, "bayar " + t.product + " " + t.dest);
+        holdPrice(_ctx, t, "bayar");
 
         switch (commitHold(_ctx, tx, t))
         {

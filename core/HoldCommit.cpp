@@ -3,6 +3,21 @@
 
 namespace Loket {
 
+void decidePurchase(Context& ctx, Transaction& t, bool sellable)
+{
+    if (!sellable)
+        t.status = "FAILED", t.rc = RC::ProductClosed;
+    else if (ctx.ledger().balance(t.memberId) < t.price)
+        t.status = "FAILED", t.rc = RC::InsufficientBalance;
+    else
+        t.status = "PENDING", t.rc = RC::Pending;
+}
+
+void holdPrice(Context& ctx, const Transaction& t, const std::string& note)
+{
+    if (t.isPending()) ctx.ledger().post(t.memberId, t.id, "hold", -t.price, note + " " + t.product + " " + t.dest);
+}
+
 HoldCommit commitHold(Context& ctx, WriteTransaction& tx, const Transaction& intended)
 {
     try

@@ -38,15 +38,9 @@ Reply Topup::handle(const Request& req, const Partner& partner)
                 return _ctx.reply(existing.rc, Action::Topup, fieldsOf(existing));
             return _ctx.reply(RC::RefIdReused, Action::Topup, fieldsOf(req));
         }
-        Ledger ledger = _ctx.ledger();
-        if (!product.open || !biller)
-            t.status = "FAILED", t.rc = RC::ProductClosed;
-        else if (ledger.balance(t.memberId) < t.price)
-            t.status = "FAILED", t.rc = RC::InsufficientBalance;
-        else
-            t.status = "PENDING", t.rc = RC::Pending;
+        decidePurchase(_ctx, t, product.open && biller);
         transactions.insert(t);
-        if (t.isPending()) ledger.post(t.memberId, t.id, "hold", -t.price, "topup " + t.product + " " + t.dest);
+        holdPrice(_ctx, t, "topup");
 
         switch (commitHold(_ctx, tx, t))
         {
