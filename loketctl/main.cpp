@@ -3,7 +3,11 @@
 #include "Tool.h"
 #include "Clock.h"
 #include "Schema.h"
+#include <Poco/Path.h>
 #include <iostream>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Loketctl;
 
@@ -42,6 +46,28 @@ void addInit(std::vector<Command>& commands)
                                       << Loket::Schema::version(tool.db()) << ")\n";
                             return 0;
                         }});
+}
+
+/// Root must not touch a SQLite ledger that belongs to another user (the
+/// workers' `loket`): SQLite would create ledger.db-wal and -shm as root, and
+/// the workers could no longer open the ledger.  Returns "PATH belongs to
+/// USER" when that would happen (PATH: the ledger, or its directory when the
+/// ledger does not exist yet).
+std::string foreignLedger(const Loket::Config& config)
+{
+    if (::geteuid() != 0 || config.databaseConnector != "sqlite" || config.databaseConnect.empty()) return "";
+    std::string path = config.databaseConnect;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+    {
+        path = Poco::Path(config.databaseConnect).parent().toString();
+        if (::stat(path.c_str(), &st) != 0) return "";
+    }
+    if (st.st_uid == 0) return "";
+    struct passwd* pw = ::getpwuid(st.st_uid);
+    std::string owner = pw ? pw->pw_name : std::to_string(st.st_uid);
+    return path + " belongs to " + owner + "; run loketctl as that user (runuser -u " + owner +
+           " -- loketctl ...): files root creates there would lock the workers out";
 }
 
 void usage(const std::vector<Command>& commands, std::ostream& out)
@@ -112,6 +138,12 @@ int main(int argc, char** argv)
     {
         Args args(rest, chosen->valueOptions, chosen->flags);
         Tool tool(configPath);
+        std::string foreign = foreignLedger(tool.config());
+        if (!foreign.empty())
+        {
+            std::cerr << "loketctl: " << foreign << "\n";
+            return 1;
+        }
         return chosen->run(tool, args);
     }
     catch (const UsageError& e)

@@ -124,3 +124,111 @@ loket_stop() { # HOME
         rm -f "$home/run/pool.pid"
     fi
 }
+
+# ---------------------------------------------------------------------------
+# Operations: scripts/reload-templates and scripts/scale (docs/operations.md).
+
+# The multiwatch options of pools started by scripts/scale: a worker that
+# dies after living 0.5 s is always replaced (by default multiwatch gives a
+# slot up after 4 deaths each within 10 s of its start).  A worker that cannot
+# start sleeps 1 s first, so a broken config is retried once a second.
+LOKET_MULTIWATCH_OPTS=${LOKET_MULTIWATCH_OPTS:-"-r 3 -t 500"}
+
+# loket_set_config_value HOME KEY VALUE: sets KEY in HOME/loket.properties,
+# replacing the line(s) that set it, or appending one.
+loket_set_config_value() {
+    local file=$1/loket.properties key=$2 value=$3 tmp re
+    re=${2//./\\.}
+    tmp=$(mktemp "$file.XXXXXX")
+    if grep -q "^[[:space:]]*${re}[[:space:]]*=" "$file"; then
+        sed "s|^\([[:space:]]*${re}[[:space:]]*=[[:space:]]*\).*|\1$value|" "$file" >"$tmp"
+    else
+        { cat "$file"; printf '%s = %s\n' "$key" "$value"; } >"$tmp"
+    fi
+    chmod --reference="$file" "$tmp" 2>/dev/null || true
+    mv -f "$tmp" "$file"
+}
+
+# loket_pool_pid HOME: the pid of the running pool (multiwatch), or nothing.
+loket_pool_pid() {
+    local pid
+    [ -f "$1/run/pool.pid" ] || return 1
+    pid=$(cat "$1/run/pool.pid")
+    kill -0 "$pid" 2>/dev/null || return 1
+    printf '%s' "$pid"
+}
+
+# loket_pool_size PID: how many workers the pool PID has now.
+loket_pool_size() {
+    pgrep -P "$1" | wc -l
+}
+
+# loket_start_pool_on HOME SOCKET WORKERS PIDFILE: a supervised pool like
+# loket_start_pool's, on SOCKET with WORKERS workers; its pid goes to PIDFILE.
+loket_start_pool_on() {
+    local home=$1 socket=$2 workers=$3 pidfile=$4
+    mkdir -p "$(dirname "$socket")"
+    # shellcheck disable=SC2086
+    setsid spawn-fcgi -n -s "$socket" -M 0666 -- /usr/bin/multiwatch -f "$workers" $LOKET_MULTIWATCH_OPTS -- \
+        "$LOKET_BIN/loket-fcgi" --config "$home/loket.properties" >>"$home/log/pool.log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+}
+
+# loket_fcgi_probe SOCKET: true when a worker on SOCKET answers a request
+# (a balance request without credentials: "SALDO GAGAL, ..."), sent without nginx.
+loket_fcgi_probe() {
+    env -i PATH=/usr/bin:/bin REQUEST_METHOD=GET DOCUMENT_URI=/V1/http-get/balance QUERY_STRING= \
+        SERVER_PROTOCOL=HTTP/1.1 timeout 5 cgi-fcgi -bind -connect "$1" </dev/null 2>/dev/null | grep -q 'GAGAL'
+}
+
+# loket_listen_queue PID: connections waiting to be accepted on the listening
+# socket that PID holds on fd 0 (0 when it holds none).
+loket_listen_queue() {
+    local inode
+    inode=$(readlink "/proc/$1/fd/0" 2>/dev/null | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p')
+    [ -n "$inode" ] || { echo 0; return; }
+    ss -xlnH 2>/dev/null | awk -v ino="$inode" '$(NF-2) == ino { print $3; found = 1 } END { if (!found) print 0 }'
+}
+
+# loket_stop_pool PID [SECONDS]: stops a pool gracefully: multiwatch passes
+# the signal on and every worker finishes the request in hand first.  After
+# SECONDS (default 90) what is left is killed.
+loket_stop_pool() {
+    local pid=$1 limit=${2:-90} workers
+    workers=$(pgrep -P "$pid" | tr '\n' ' ')
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 $((limit * 10))); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    say "pool $pid still running after ${limit}s; killing it"
+    # shellcheck disable=SC2086
+    kill -KILL "$pid" $workers 2>/dev/null || true
+}
+
+# loket_nginx_workers MASTER_PID: the master's worker pids.
+loket_nginx_workers() {
+    pgrep -P "$1" | tr '\n' ' '
+}
+
+# loket_nginx_reload_wait MASTER_PID OLD_WORKER_PIDS...: waits (10 s at most)
+# until the reload took effect: every old worker has gone or is "shutting
+# down" (it accepts nothing new and only finishes what it has), so every new
+# request meets the new configuration.
+loket_nginx_reload_wait() {
+    local master=$1 pending title
+    shift
+    for _ in $(seq 1 100); do
+        pending=no
+        for w in "$@"; do
+            [ -r "/proc/$w/cmdline" ] || continue
+            title=$(tr '\0' ' ' <"/proc/$w/cmdline" 2>/dev/null) || continue
+            case $title in *"shutting down"*) ;; *nginx*) pending=yes ;; esac
+        done
+        [ "$pending" = no ] && return 0
+        kill -0 "$master" 2>/dev/null || break
+        sleep 0.1
+    done
+    say "nginx (master $master) did not take the new configuration; see its error log"
+    return 1
+}
