@@ -1,6 +1,7 @@
 #include "Config.h"
 #include <Poco/AutoPtr.h>
 #include <Poco/Path.h>
+#include <Poco/String.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <cstdlib>
 
@@ -33,6 +34,26 @@ Config Config::load(const std::string& path)
     c.logFile = resolve(c.home, file->getString("log.file", "log/loket.log"));
     c.sqlDir = resolve(c.home, file->getString("sql.dir", "sql"));
     return c;
+}
+
+std::string redactSecrets(const std::string& text)
+{
+    std::string out = text;
+    std::string lower = Poco::toLower(text);
+    for (const char* key : {"pwd=", "password="})
+    {
+        std::size_t pos = 0;
+        while ((pos = lower.find(key, pos)) != std::string::npos)
+        {
+            std::size_t start = pos + std::string(key).size();
+            std::size_t end = lower.find(';', start);
+            if (end == std::string::npos) end = lower.size();
+            out.replace(start, end - start, std::string(end - start, '*'));
+            lower.replace(start, end - start, std::string(end - start, '*'));
+            pos = end;
+        }
+    }
+    return out;
 }
 
 std::string Config::locate(const std::string& explicitPath)

@@ -28,4 +28,9 @@ struct Config
     static std::string locate(const std::string& explicitPath);
 };
 
+/// `text` with the value of every PWD= / Password= of an ODBC connection string
+/// masked: database errors quote the connection string, and logs and output
+/// must never carry a secret.
+std::string redactSecrets(const std::string& text);
+
 } // namespace Loket

@@ -41,7 +41,9 @@ extern "C" int retryEveryMillisecond(void* timeoutMs, int attempts)
 
 Database::Database(const Config& config)
     : _sqlite(config.databaseConnector == "sqlite"),
-      _session(connectorName(config), config.databaseConnect)
+      _connector(connectorName(config)),
+      _connect(config.databaseConnect),
+      _session(_connector, _connect)
 {
     _busyTimeoutMs = config.busyTimeoutMs;
     try
@@ -79,6 +81,26 @@ void Database::reopenIfReadOnly()
     _session.close();
     _session.open();
     configure();
+}
+
+void Database::ensureConnected()
+{
+    if (_sqlite || !_suspect) return;
+    try
+    {
+        int one = 0;
+        _session << "SELECT 1", into(one), now;
+        _suspect = false;
+        return;
+    }
+    catch (const std::exception&)
+    {
+        // The connection is gone: open a new one below.
+    }
+    // A new session: Poco's ODBC session cannot be reopened once its
+    // connection handle is gone.
+    _session = Poco::Data::Session(_connector, _connect);
+    _suspect = false;
 }
 
 void Database::beginWrite()

@@ -21,6 +21,13 @@ public:
     /// A SQLite connection that was opened read-only is opened again first, so
     /// writes work as soon as a read-only fault is gone.
     void beginWrite();
+
+    /// After a failed request (noteFailure), checks an ODBC session with a
+    /// trivial query and reconnects it if its server connection died (a
+    /// PostgreSQL restart): psqlODBC neither notices nor reconnects by itself.
+    /// Free when the last request went well.
+    void ensureConnected();
+    void noteFailure() { _suspect = true; }
     void commit();
     void rollback();
 
@@ -43,6 +50,9 @@ private:
     bool _sqlite;
     bool _configured = false;   ///< configure() succeeded on the current connection
     int _busyTimeoutMs = 0;
+    bool _suspect = false;
+    std::string _connector;
+    std::string _connect;
     Poco::Data::Session _session;
 };
 

@@ -25,7 +25,7 @@ std::string RequestLog::line(const Request& r, const Reply& reply, double latenc
         // Storage and biller errors name no secret (only digests reach the
         // database), but they may hold any byte: keep the line one line.
         std::string error;
-        for (char c : reply.error.substr(0, 300))
+        for (char c : redactSecrets(reply.error).substr(0, 300))
             error += (c >= 0x20 && c < 0x7f && c != '"') ? c : '?';
         s += " error=\"" + error + "\"";
     }

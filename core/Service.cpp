@@ -25,8 +25,10 @@ bool Service::loadTemplates()
 {
     try
     {
+        // With a good set in hand a bad row refuses the whole new set; with
+        // none yet (a worker starting), the good rows are better than nothing.
         Templates fresh;
-        fresh.load(_db);
+        fresh.load(_db, _templates.size() > 0);
         _templates = fresh;
         return true;
     }
@@ -45,6 +47,14 @@ void Service::useTemplateVersion(const std::string& version)
 
 Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req)
 {
+    try
+    {
+        _db.ensureConnected();
+    }
+    catch (const std::exception&)
+    {
+        // Still down: the request below fails with RC 99 and the next one tries again.
+    }
     if (_templates.size() == 0) loadTemplates();
     req = Request::parse(endpoint, query);
     if (!req.badParameter.empty())
@@ -67,6 +77,7 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     catch (const std::exception& e)
     {
         if (attempt < attempts && Database::isRetryable(e)) continue;
+        _db.noteFailure();
         // Every path that debits handles its own errors after the debit, so
         // whatever reaches here happened before any money moved.
         Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
@@ -74,6 +85,14 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
         reply.error = poco ? poco->displayText() : e.what();
         return reply;
     }
+}
+
+Reply Service::unavailable(const std::string& endpoint, const std::string& query, Request& req,
+                           const std::string& why)
+{
+    req = Request::parse(endpoint, query);
+    Templates none;
+    return {none.render(RC::SystemBusy, req.action, fieldsOf(req)), RC::SystemBusy, why};
 }
 
 Reply Service::dispatch(const Request& req)

@@ -24,6 +24,11 @@ public:
 
     Templates& templates() { return _templates; }
 
+    /// The reply when no Service can be built at all (the ledger cannot be
+    /// opened): RC 99 in the built-in shape, with only validated fields echoed.
+    static Reply unavailable(const std::string& endpoint, const std::string& query, Request& parsed,
+                             const std::string& why);
+
 private:
     /// Reads the templates afresh; false (keeping the current set) when it cannot.
     bool loadTemplates();

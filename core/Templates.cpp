@@ -26,7 +26,7 @@ const std::vector<std::string>& Templates::placeholders()
     return names;
 }
 
-void Templates::load(Database& db)
+void Templates::load(Database& db, bool strict)
 {
     std::map<std::pair<std::string, std::string>, std::string> texts;
     std::string rc, action, text;
@@ -34,7 +34,11 @@ void Templates::load(Database& db)
     st << "SELECT rc, action, text FROM response_codes", into(rc), into(action), into(text), range(0, 1);
     while (fetchNext(st))
     {
-        texts[{rc, action}] = text;
+        auto bad = problems(rc, action, text);
+        if (bad.empty())
+            texts[{rc, action}] = text;
+        else if (strict)
+            throw std::runtime_error("template rc " + rc + " " + action + ": " + bad[0]);
     }
     if (texts.empty()) throw std::runtime_error("response_codes is empty");
     _texts.swap(texts);

@@ -14,9 +14,11 @@ using Fields = std::map<std::string, std::string>;
 class Templates
 {
 public:
-    /// Reads every row.  Throws if the table cannot be read; the caller keeps
-    /// its previous set in that case.
-    void load(Database& db);
+    /// Reads every row.  Throws if the table cannot be read, and, when
+    /// `strict`, if any row fails problems() (a text changed by hand in SQL,
+    /// which `loketctl rc set` would have refused); the caller then keeps its
+    /// previous set.  Not strict, bad rows are left out and render falls back.
+    void load(Database& db, bool strict = true);
 
     std::size_t size() const { return _texts.size(); }
 

@@ -212,16 +212,11 @@ int main(int argc, char** argv)
         std::cerr << "loket-fcgi: fd 0 is not a listening socket; run it under spawn-fcgi/multiwatch or systemd\n";
         return 2;
     }
-    std::unique_ptr<Loket::Database> db;
-    std::unique_ptr<Loket::Service> service;
     Loket::Config config;
     try
     {
         config = Loket::Config::load(Loket::Config::locate(configPath));
         Loket::Clock::useZone(config.timezone);
-        // One connection per process, opened here, after spawn-fcgi/multiwatch forked us.
-        db = std::make_unique<Loket::Database>(config);
-        service = std::make_unique<Loket::Service>(config, *db);
     }
     catch (const std::exception& e)
     {
@@ -229,6 +224,33 @@ int main(int argc, char** argv)
         ::sleep(1);   // the supervisor restarts us; do not spin
         return 1;
     }
+    // One connection per process, opened here, after spawn-fcgi/multiwatch forked
+    // us.  If the ledger cannot be opened (PostgreSQL down), the worker stays up,
+    // answers RC 99 and tries again at most once a second: dying instead would
+    // make multiwatch give up on its slot.
+    std::unique_ptr<Loket::Database> db;
+    std::unique_ptr<Loket::Service> service;
+    std::string openError;
+    std::chrono::steady_clock::time_point lastOpen{};
+    auto openLedger = [&]() {
+        auto now = std::chrono::steady_clock::now();
+        if (service || now - lastOpen < std::chrono::seconds(1)) return;
+        lastOpen = now;
+        try
+        {
+            service.reset();
+            db = std::make_unique<Loket::Database>(config);
+            service = std::make_unique<Loket::Service>(config, *db);
+        }
+        catch (const std::exception& e)
+        {
+            service.reset();
+            db.reset();
+            openError = "cannot open the ledger: " + Loket::redactSecrets(e.what());
+            std::cerr << "loket-fcgi: " << openError << "\n";
+        }
+    };
+    openLedger();
     Loket::RequestLog log(config.logFile);
 
     FCGX_Init();
@@ -248,10 +270,18 @@ int main(int argc, char** argv)
         auto start = std::chrono::steady_clock::now();
         // nginx passes the templates' version (templates-version.conf); a new
         // one makes this worker reload its reply texts (scripts/reload-templates).
-        std::string version = param(request, "LOKET_TEMPLATES_VERSION");
-        if (!version.empty()) service->useTemplateVersion(version);
+        openLedger();
         Loket::Request parsed;
-        Loket::Reply reply = service->handle(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"), parsed);
+        Loket::Reply reply;
+        if (service)
+        {
+            std::string version = param(request, "LOKET_TEMPLATES_VERSION");
+            if (!version.empty()) service->useTemplateVersion(version);
+            reply = service->handle(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"), parsed);
+        }
+        else
+            reply = Loket::Service::unavailable(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
+                                                parsed, openError);
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);

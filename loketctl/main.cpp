@@ -42,7 +42,8 @@ void addInit(std::vector<Command>& commands)
                         {}, {}, [](Tool& tool, const Args& args) {
                             args.positional(0);
                             Loket::Schema::install(tool.db(), tool.config().sqlDir);
-                            std::cout << "ledger ready: " << tool.config().databaseConnect << " (schema version "
+                            std::cout << "ledger ready: " << Loket::redactSecrets(tool.config().databaseConnect)
+                                      << " (schema version "
                                       << Loket::Schema::version(tool.db()) << ")\n";
                             return 0;
                         }});
@@ -153,12 +154,12 @@ int main(int argc, char** argv)
     }
     catch (const Poco::Exception& e)
     {
-        std::cerr << "loketctl " << chosen->name << ": " << e.displayText() << "\n";
+        std::cerr << "loketctl " << chosen->name << ": " << Loket::redactSecrets(e.displayText()) << "\n";
         return 1;
     }
     catch (const std::exception& e)
     {
-        std::cerr << "loketctl " << chosen->name << ": " << e.what() << "\n";
+        std::cerr << "loketctl " << chosen->name << ": " << Loket::redactSecrets(e.what()) << "\n";
         return 1;
     }
 }

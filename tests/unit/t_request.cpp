@@ -110,3 +110,13 @@ BOOST_AUTO_TEST_CASE(at_forms_pass_the_character_rules)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "Config.h"
+
+BOOST_AUTO_TEST_CASE(database_passwords_are_masked_in_error_texts)
+{
+    std::string masked = Loket::redactSecrets("cannot connect: Driver={PostgreSQL Unicode};Uid=loket;PWD=s3cret;Port=1");
+    BOOST_TEST(masked.find("s3cret") == std::string::npos);
+    BOOST_TEST(masked.find("Uid=loket;PWD=******;Port=1") != std::string::npos);
+    BOOST_TEST(Loket::redactSecrets("Password=abc") == "Password=***");
+}
