@@ -56,7 +56,9 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
     else if ((it = _texts.find({RC::SystemBusy, word})) != _texts.end())
         text = it->second;
     else
-        text = word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";  // no templates at all
+        // No templates could be read at all: the shipped RC 99 shapes.
+        text = action == Action::Balance ? word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI."
+                                         : word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";
 
     auto value = [&fields](const std::string& name) {
         auto f = fields.find(name);
