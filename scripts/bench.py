@@ -12,7 +12,9 @@ import loket as harness  # noqa: E402
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CONNECTIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-WORKERS = 4
+WORKERS = int(os.environ.get("LOKET_BENCH_WORKERS", "4"))
+PARTNERS = 32          # requests spread over this many partners, as in real traffic
+DEPOSIT = 10 ** 12
 
 # Each wrk thread numbers its own refIDs, so every request is a new topup.
 LUA = r"""
@@ -27,7 +29,7 @@ end
 request = function()
   counter = counter + 1
   return wrk.format("GET", "/V1/http-get?product=T1&dest=081200000000&refID=" .. prefix .. "-" .. counter ..
-                    "&memberID=BENCH&pin=%(pin)s&password=%(password)s")
+                    "&memberID=BENCH" .. (counter %% %(partners)d) .. "&pin=%(pin)s&password=%(password)s")
 end
 local sukses, other = 0, 0
 response = function(status, headers, body)
@@ -39,10 +41,12 @@ end
 def run(backend):
     harness.BACKEND = backend
     with harness.Loket(workers=WORKERS) as loket:
-        loket.add_partner("BENCH", deposit=10 ** 15)
+        for i in range(PARTNERS):
+            loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
         loket.ctl("product", "set", "T1", "--price", 2000)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-            f.write(LUA % {"run": backend[:2], "pin": harness.PIN, "password": harness.PASSWORD})
+            f.write(LUA % {"run": backend[:2], "pin": harness.PIN, "password": harness.PASSWORD,
+                          "partners": PARTNERS})
             script = f.name
         out = subprocess.run(["wrk", "-t2", "-c%d" % CONNECTIONS, "-d%ds" % SECONDS, "--latency", "-s", script,
                               "http://127.0.0.1:%d" % loket.port], capture_output=True, text=True, check=True).stdout
@@ -53,7 +57,7 @@ def run(backend):
         time.sleep(2)   # requests nginx still had in flight when wrk stopped
         done = loket.sql("SELECT COUNT(*) FROM transactions WHERE status = 'SUCCESS'")[0][0]
         held = loket.sql("SELECT COUNT(*) FROM transactions WHERE status IN ('SUCCESS', 'PENDING')")[0][0]
-        debited = 10 ** 15 - loket.balance("BENCH")
+        debited = sum(DEPOSIT - loket.balance("BENCH%d" % i) for i in range(PARTNERS))
         audit = "ok" if loket.audit().returncode == 0 else "FAILED"
         return {"backend": backend, "rps": rps, "p50": p50, "p99": p99, "done": done,
                 "debit_ok": debited == held * 2000, "audit": audit}
@@ -61,8 +65,8 @@ def run(backend):
 
 def main():
     results = [run(b) for b in ("sqlite", "postgresql")]
-    print("topups through nginx -> %d workers, wrk -t2 -c%d -d%ds, client and server on the same 2 cores"
-          % (WORKERS, CONNECTIONS, SECONDS))
+    print("topups through nginx -> %d workers, %d partners, wrk -t2 -c%d -d%ds, client and server on the same 2 cores"
+          % (WORKERS, PARTNERS, CONNECTIONS, SECONDS))
     print("%-12s %10s %10s %10s %12s %10s %7s" % ("backend", "topups/s", "p50", "p99", "SUKSES rows", "debits", "audit"))
     for r in results:
         print("%-12s %10.0f %10s %10s %12d %10s %7s" % (r["backend"], r["rps"], r["p50"], r["p99"], r["done"],
