@@ -1,0 +1,38 @@
+#pragma once
+#include <string>
+#include <vector>
+
+/// The worker's listening socket (fd 0, from spawn-fcgi or systemd): accepting
+/// connections so that a stop signal never cuts a request short, and refusing
+/// TCP peers that FCGI_WEB_SERVER_ADDRS does not list.
+namespace Listener {
+
+const int ListenFd = 0;
+
+/// Installs the stop handlers (TERM, INT, HUP, QUIT, USR1) and blocks them
+/// outside acceptNext().  Call before FCGX_Init.
+void installStopHandlers();
+
+/// True once a stop signal arrived: finish the request in hand, then exit.
+bool stopRequested();
+
+bool isSocket(int fd);
+
+/// FCGI_WEB_SERVER_ADDRS, as libfcgi's own accept honours it: when set, a TCP
+/// connection is served only from one of these comma-separated addresses.
+/// Unix-socket connections (the shipped setup) are not affected.
+class WebServerAddrs
+{
+public:
+    WebServerAddrs();
+    bool allows(int fd) const;
+
+private:
+    std::vector<std::string> _addrs;
+};
+
+/// Waits for the next connection with the stop signals open.  Returns the
+/// connected socket, or -1 when the worker should exit.
+int acceptNext(const WebServerAddrs& allowed);
+
+} // namespace Listener
