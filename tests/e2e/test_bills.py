@@ -557,6 +557,8 @@ class InquiryExpiryTest(BillTestCase):
         with self.ledger_unchanged():
             self.assertEqual(self.loket.payment(m, "PLNPASC", "546322222222", "E1"),
                              "BAYAR PLNPASC.546322222222 GAGAL, INQUIRY KADALUARSA, SILAKAN CEK ULANG. REFID:E1.")
+            self.assertEqual(self.loket.status(m, "E1"),
+                             "STATUS PLNPASC.546322222222 GAGAL, INQUIRY KADALUARSA, SILAKAN CEK ULANG. REFID:E1.")
         self.assertEqual(self.loket.balance(m), DEPOSIT - 102750)
         # As the reply says: check again, then pay.
         self.assertEqual(self.loket.inquiry(m, "PLNPASC", "546322222222", "E1"),
