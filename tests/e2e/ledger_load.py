@@ -643,6 +643,20 @@ class LoadClient:
         self.send(self.load.shared, "S%03d" % n, params)
 
 
+class LedgerProof:
+    """The checks every ledger proof ends with.  Mix into a TestCase whose
+    class has `loket` (the instance) and `model` (built from the replies)."""
+
+    def test_every_reply_is_consistent(self):
+        self.assertEqual(self.model.violations, [])
+        self.assertEqual(self.model.answered_both(), [])
+
+    def test_audit_passes(self):
+        r = self.loket.audit()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("audit ok", r.stdout)
+
+
 def check_ledger_against_model(test, loket, model):
     """The ledger holds exactly the transactions the replies reported, each in
     the state they reported, with one hold for each debit and one refund for
