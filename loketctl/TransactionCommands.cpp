@@ -38,6 +38,8 @@ void addTransactionCommands(std::vector<Command>& commands)
                                 std::cout << "\nbill: " << t.billName << " tagihan " << t.billAmount << " admin "
                                           << t.billAdmin << " periode " << t.billPeriod << "\ninquiry valid until: "
                                           << Loket::Clock::format(t.inquiryExpiresAt);
+                            if (t.awaitingBiller())
+                                std::cout << "\nsent to biller: " << Loket::Clock::format(t.sentAt) << ", no answer yet";
                             std::cout << "\nmitra_message: " << t.mitraMessage
                                       << "\ncreated: " << Loket::Clock::format(t.createdAt)
                                       << "\nupdated: " << Loket::Clock::format(t.updatedAt) << "\n";
