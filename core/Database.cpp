@@ -165,12 +165,6 @@ void Database::runScript(const std::string& sqlText)
     }
 }
 
-bool Database::isBusy(const std::exception& e)
-{
-    return dynamic_cast<const Poco::Data::SQLite::DBLockedException*>(&e) != nullptr ||
-           dynamic_cast<const Poco::Data::SQLite::TableLockedException*>(&e) != nullptr;
-}
-
 bool fetchOne(Poco::Data::Statement& st)
 {
     st.execute();

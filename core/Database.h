@@ -34,8 +34,6 @@ public:
     /// Runs every statement of an SQL file (statements end with ";" at line end).
     void runScript(const std::string& sqlText);
 
-    /// True when `e` means the database was busy or locked beyond the timeout.
-    static bool isBusy(const std::exception& e);
 
     /// True when `e` is a serialization failure or a deadlock (PostgreSQL
     /// SQLSTATE 40001 / 40P01): the transaction was rolled back and may simply

@@ -643,6 +643,14 @@ class LoadClient:
         self.send(self.load.shared, "S%03d" % n, params)
 
 
+def fund_partners(loket, model, deposits):
+    """Adds each partner of `deposits` ({memberID: rupiah}) with its deposit,
+    in the ledger and in the model."""
+    for member, deposit in deposits.items():
+        loket.add_partner(member, deposit)
+        model.deposit(member, deposit)
+
+
 class LedgerProof:
     """The checks every ledger proof ends with.  Mix into a TestCase whose
     class has `loket` (the instance) and `model` (built from the replies)."""

@@ -46,9 +46,7 @@ class CrashTest(L.LedgerProof, unittest.TestCase):
         ctl("sim", "set", STAYS_PENDING, "--result", "pending")
         cls.model = L.Model(L.ReplyReader(cls.loket))
         members = ["OWN%02d" % i for i in range(CLIENTS)]
-        for member, deposit in [(m, OWN_DEPOSIT) for m in members] + [(HOT, HOT_DEPOSIT)]:
-            cls.loket.add_partner(member, deposit)
-            cls.model.deposit(member, deposit)
+        L.fund_partners(cls.loket, cls.model, dict({m: OWN_DEPOSIT for m in members}, **{HOT: HOT_DEPOSIT}))
         cls.first_pids = L.wait_for_workers(cls.loket, WORKERS)
         cls.load = L.Load(cls.model, cls.loket.port, L.seeded("crash"), members, PRICES, SUCCESS_DESTS, SLOW_DEST,
                           FAILED_DEST, [SLOW_FAILED, STAYS_PENDING], hot=HOT)

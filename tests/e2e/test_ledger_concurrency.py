@@ -43,9 +43,8 @@ class LedgerConcurrencyTest(L.LedgerProof, unittest.TestCase):
             ctl("sim", "set", dest, "--result", "pending")
         cls.model = L.Model(L.ReplyReader(cls.loket))
         members = ["OWN%02d" % i for i in range(CLIENTS)]
-        for member, deposit in [(m, OWN_DEPOSIT) for m in members] + [(HOT, HOT_DEPOSIT), (SHARED, SHARED_DEPOSIT)]:
-            cls.loket.add_partner(member, deposit)
-            cls.model.deposit(member, deposit)
+        L.fund_partners(cls.loket, cls.model, dict({m: OWN_DEPOSIT for m in members}, **{HOT: HOT_DEPOSIT,
+                                                                                     SHARED: SHARED_DEPOSIT}))
         cls.load = L.Load(cls.model, cls.loket.port, L.seeded("ledger concurrency"), members, PRICES,
                           SUCCESS_DESTS, SLOW_DEST, FAILED_DEST, [LATE_SUCCESS, LATE_FAILED, STAYS_PENDING],
                           hot=HOT, shared=SHARED)

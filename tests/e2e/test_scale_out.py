@@ -99,9 +99,8 @@ class ScaleOutTest(L.LedgerProof, unittest.TestCase):
             ctl("sim", "set", dest, "--result", "pending")
         cls.model = L.Model(L.ReplyReader(cls.loket))
         members = ["OWN%02d" % i for i in range(CLIENTS)]
-        for member, deposit in [(m, OWN_DEPOSIT) for m in members] + [(HOT, HOT_DEPOSIT), (SHARED, SHARED_DEPOSIT)]:
-            cls.loket.add_partner(member, deposit)
-            cls.model.deposit(member, deposit)
+        L.fund_partners(cls.loket, cls.model, dict({m: OWN_DEPOSIT for m in members}, **{HOT: HOT_DEPOSIT,
+                                                                                     SHARED: SHARED_DEPOSIT}))
         cls.ticks_before = [cpu_ticks(p) for p in cls.pools[:2]]
         cls.load = L.Load(cls.model, cls.loket.port, L.seeded("scale out"), members, PRICES, SUCCESS_DESTS,
                           SLOW_DEST, FAILED_DEST, [LATE_SUCCESS, LATE_FAILED], hot=HOT, shared=SHARED)
