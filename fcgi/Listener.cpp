@@ -56,7 +56,7 @@ void installStopHandlers()
     sa.sa_mask = stopSet;
     // Installed before FCGX_Init, which then leaves SIGUSR1 to us.
     for (int s : StopSignals) sigaction(s, &sa, nullptr);
-    sigprocmask(SIG_BLOCK, &stopSet, nullptr);
+    pthread_sigmask(SIG_BLOCK, &stopSet, nullptr);
 }
 
 bool isSocket(int fd)
@@ -106,10 +106,10 @@ int acceptNext(const WebServerAddrs& allowed)
     for (;;)
     {
         if (stopFlag) return -1;
-        sigprocmask(SIG_UNBLOCK, &stopSet, nullptr);
+        pthread_sigmask(SIG_UNBLOCK, &stopSet, nullptr);
         int fd = ::accept4(ListenFd, nullptr, nullptr, SOCK_CLOEXEC);
         int acceptErrno = errno;
-        sigprocmask(SIG_BLOCK, &stopSet, nullptr);
+        pthread_sigmask(SIG_BLOCK, &stopSet, nullptr);
         if (fd >= 0)
         {
             if (!allowed.allows(fd))

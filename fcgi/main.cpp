@@ -1,19 +1,23 @@
-// loket-fcgi: one FastCGI worker.  A thin front: accept a request, hand the
-// endpoint and query string to the core's Service, write the one-line reply.
-// Run many of them under spawn-fcgi + multiwatch (scripts/run, scripts/scale)
-// or systemd (scripts/systemd/loket.service); the listening socket is fd 0.
+// loket-fcgi: one FastCGI worker process.  A thin front: its main thread
+// accepts connections (Listener), its request threads (pool.threads) read each
+// request with libfcgi, hand endpoint and query string to the core's
+// ServicePool and write the one-line reply.  Run many of them under
+// spawn-fcgi + multiwatch (scripts/run, scripts/scale) or systemd
+// (scripts/systemd/loket.service); the listening socket is fd 0.
 #include "Clock.h"
 #include "Config.h"
-#include "Database.h"
-#include "RequestLog.h"
-#include "Service.h"
 #include "Listener.h"
+#include "RequestLog.h"
+#include "ServicePool.h"
 #include <fcgiapp.h>
 #include <unistd.h>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <iostream>
-#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -33,6 +37,87 @@ void respond(FCGX_Request& r, const std::string& text)
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
 }
 
+/// Accepted connections waiting for a request thread.  The main thread
+/// accepts only while a thread is idle, so connections beyond this process's
+/// threads stay in the kernel's queue, where other workers can take them.
+class Handoff
+{
+public:
+    explicit Handoff(int threads) : _idle(threads) {}
+
+    void waitForIdle()
+    {
+        std::unique_lock<std::mutex> lock(_mutex);
+        _changed.wait(lock, [&] { return _idle > 0; });
+    }
+    void push(int fd)
+    {
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            --_idle;
+            _fds.push_back(fd);
+        }
+        _changed.notify_all();
+    }
+    /// The next connection, or -1 once closed and drained.
+    int pop()
+    {
+        std::unique_lock<std::mutex> lock(_mutex);
+        _changed.wait(lock, [&] { return !_fds.empty() || _closed; });
+        if (_fds.empty()) return -1;
+        int fd = _fds.front();
+        _fds.pop_front();
+        return fd;
+    }
+    void done()
+    {
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            ++_idle;
+        }
+        _changed.notify_all();
+    }
+    void close()
+    {
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            _closed = true;
+        }
+        _changed.notify_all();
+    }
+
+private:
+    std::mutex _mutex;
+    std::condition_variable _changed;
+    std::deque<int> _fds;
+    int _idle;
+    bool _closed = false;
+};
+
+void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
+{
+    FCGX_Request request;
+    // No listening socket for libfcgi: connections come from the main thread.
+    FCGX_InitRequest(&request, -1, 0);
+    for (int fd; (fd = handoff.pop()) >= 0; handoff.done())
+    {
+        request.ipcFd = fd;
+        request.keepConnection = 1;   // keeps FCGX_Accept_r's opening Finish from closing it
+        if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
+        auto start = std::chrono::steady_clock::now();
+        Loket::Request parsed;
+        // nginx passes the templates' version (templates-version.conf); a new
+        // one makes the worker reload its reply texts (scripts/reload-templates).
+        Loket::Reply reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
+                                         param(request, "LOKET_TEMPLATES_VERSION"), parsed);
+        respond(request, reply.text);
+        request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
+        FCGX_Finish_r(&request);
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+        log.write(parsed, reply, ms);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -46,8 +131,8 @@ int main(int argc, char** argv)
         {
             std::cout << "usage: loket-fcgi [--config FILE]\n"
                          "FastCGI worker of Loket; serves the listening socket on fd 0 (spawn-fcgi + multiwatch,\n"
-                         "or systemd with StandardInput=socket). TERM, INT, HUP, QUIT or USR1: finish the request\n"
-                         "in hand, then exit.\n";
+                         "or systemd with StandardInput=socket) with pool.threads request threads. TERM, INT, HUP,\n"
+                         "QUIT or USR1: finish the requests in hand, then exit.\n";
             return 0;
         }
         else
@@ -56,6 +141,8 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    // Before any thread starts: every thread inherits the blocked stop signals,
+    // and only the accepting main thread opens them.
     Listener::installStopHandlers();
     if (!Listener::isSocket(Listener::ListenFd))
     {
@@ -74,69 +161,25 @@ int main(int argc, char** argv)
         ::sleep(1);   // the supervisor restarts us; do not spin
         return 1;
     }
-    // One connection per process, opened here, after spawn-fcgi/multiwatch forked
-    // us.  If the ledger cannot be opened (PostgreSQL down), the worker stays up,
-    // answers RC 99 and tries again at most once a second: dying instead would
-    // make multiwatch give up on its slot.
-    std::unique_ptr<Loket::Database> db;
-    std::unique_ptr<Loket::Service> service;
-    std::string openError;
-    std::chrono::steady_clock::time_point lastOpen{};
-    auto openLedger = [&]() {
-        auto now = std::chrono::steady_clock::now();
-        if (service || now - lastOpen < std::chrono::seconds(1)) return;
-        lastOpen = now;
-        try
-        {
-            service.reset();
-            db = std::make_unique<Loket::Database>(config);
-            service = std::make_unique<Loket::Service>(config, *db);
-        }
-        catch (const std::exception& e)
-        {
-            service.reset();
-            db.reset();
-            openError = "cannot open the ledger: " + Loket::redactSecrets(e.what());
-            std::cerr << "loket-fcgi: " << openError << "\n";
-        }
-    };
-    openLedger();
-    Loket::RequestLog log(config.logFile);
-
     FCGX_Init();
+    Loket::ServicePool pool(config);
+    Loket::RequestLog log(config.logFile);
+    Handoff handoff(config.poolThreads);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < config.poolThreads; ++i)
+        threads.emplace_back([&] { serve(handoff, pool, log); });
+
     Listener::WebServerAddrs allowed;
-    FCGX_Request request;
-    // No listening socket for libfcgi: connections come from acceptNext().
-    FCGX_InitRequest(&request, -1, 0);
     for (;;)
     {
+        handoff.waitForIdle();
         int fd = Listener::acceptNext(allowed);
         if (fd < 0) break;
-        // Hand the connection to libfcgi, which reads the request from it.
-        request.ipcFd = fd;
-        request.keepConnection = 1;   // keeps FCGX_Accept_r's opening Finish from closing it
-        if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
-
-        auto start = std::chrono::steady_clock::now();
-        // nginx passes the templates' version (templates-version.conf); a new
-        // one makes this worker reload its reply texts (scripts/reload-templates).
-        openLedger();
-        Loket::Request parsed;
-        Loket::Reply reply;
-        if (service)
-        {
-            std::string version = param(request, "LOKET_TEMPLATES_VERSION");
-            if (!version.empty()) service->useTemplateVersion(version);
-            reply = service->handle(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"), parsed);
-        }
-        else
-            reply = Loket::Service::unavailable(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
-                                                parsed, openError);
-        respond(request, reply.text);
-        request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
-        FCGX_Finish_r(&request);
-        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-        log.write(parsed, reply, ms);
+        handoff.push(fd);
     }
+    // Stop: no new connection; the threads finish what they hold (a waiting
+    // order at most reply.wait_ms more), then exit.
+    handoff.close();
+    for (auto& t : threads) t.join();
     return Listener::stopRequested() ? 0 : 1;
 }

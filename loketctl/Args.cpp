@@ -30,6 +30,14 @@ const std::vector<std::string>& Args::positional(std::size_t count) const
     return _positional;
 }
 
+const std::vector<std::string>& Args::positionalRange(std::size_t min, std::size_t max) const
+{
+    if (_positional.size() < min || _positional.size() > max)
+        throw UsageError("expected " + std::to_string(min) + " to " + std::to_string(max) + " argument(s), got " +
+                         std::to_string(_positional.size()));
+    return _positional;
+}
+
 std::string Args::value(const std::string& name, const std::string& fallback) const
 {
     auto it = _values.find(name);

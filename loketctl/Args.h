@@ -24,6 +24,8 @@ public:
 
     /// The positional words; exactly `count` are required.
     const std::vector<std::string>& positional(std::size_t count) const;
+    /// The positional words; between `min` and `max` are required.
+    const std::vector<std::string>& positionalRange(std::size_t min, std::size_t max) const;
     bool flag(const std::string& name) const { return _flags.count(name) > 0; }
     bool has(const std::string& name) const { return _values.count(name) > 0; }
     std::string value(const std::string& name, const std::string& fallback = "") const;

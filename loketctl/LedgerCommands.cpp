@@ -1,6 +1,7 @@
 #include "Tool.h"
 #include "Audit.h"
 #include "Billers.h"
+#include "Bell.h"
 #include "Context.h"
 #include "Reconciler.h"
 #include <iostream>
@@ -22,17 +23,19 @@ void addLedgerCommands(std::vector<Command>& commands)
                             return 0;
                         }});
     commands.push_back({"reconcile", "reconcile [--older-than SECONDS] [--progress]",
-                        "Asks the biller about every pending transaction untouched for SECONDS (default 60) and\n"
-                        "settles it: success keeps the money, a definite failure refunds once, unknown stays.\n"
-                        "On a terminal (or with --progress) it reports progress on stderr every 100 transactions.",
-                        {"--older-than"}, {"--progress"}, [](Tool& tool, const Args& args) {
+                        "Makes every pending transaction untouched for SECONDS (default 60) due for a status call\n"
+                        "now, wakes the dispatcher (which asks the biller and settles: success keeps the money,\n"
+                        "a definite failure refunds once, unknown stays) and waits up to --wait SECONDS\n"
+                        "(default: the dispatcher's lease) for the answers. The dispatcher also does this by\n"
+                        "itself on dispatcher.recheck_schedule. On a terminal (or with --progress) it reports\n"
+                        "progress on stderr every 100 transactions.",
+                        {"--older-than", "--wait"}, {"--progress"}, [](Tool& tool, const Args& args) {
                             args.positional(0);
                             long long older = args.number("--older-than", 60);
                             if (older < 0) throw UsageError("--older-than cannot be negative");
-                            Loket::Templates templates;
-                            templates.load(tool.db());
-                            Loket::Billers billers(tool.config(), tool.db());
-                            Loket::Context ctx{tool.config(), tool.db(), templates, billers};
+                            long long wait = args.number("--wait", tool.config().leaseLength());
+                            if (wait < 0 || wait > 3600) throw UsageError("--wait must be 0..3600");
+                            Loket::Context ctx{tool.config(), tool.db()};
                             bool terminal = ::isatty(STDERR_FILENO) == 1;
                             bool show = terminal || args.flag("--progress");
                             auto progress = [terminal](const Loket::ReconcileResult& r, std::size_t total) {
@@ -43,9 +46,10 @@ void addLedgerCommands(std::vector<Command>& commands)
                                           << (terminal && static_cast<std::size_t>(r.examined) != total ? "" : "\n")
                                           << std::flush;
                             };
-                            auto r = Loket::Reconciler(ctx).run(static_cast<int>(older),
-                                                                show ? Loket::Reconciler::Progress(progress)
-                                                                     : Loket::Reconciler::Progress());
+                            std::string bell = tool.config().dispatcherSocket;
+                            auto r = Loket::Reconciler(ctx).run(
+                                static_cast<int>(older), static_cast<int>(wait), [bell] { Loket::Bell::ring(bell); },
+                                show ? Loket::Reconciler::Progress(progress) : Loket::Reconciler::Progress());
                             std::cout << "pending examined " << r.examined << ", succeeded " << r.succeeded
                                       << ", refunded " << r.refunded << ", still pending " << r.stillPending << "\n";
                             return 0;

@@ -43,10 +43,11 @@ void addPartnerCommands(std::vector<Command>& commands)
                         }});
     commands.push_back({"partner set",
                         "partner set MEMBERID [--pin P] [--password K] [--name N] [--active yes|no] "
-                        "[--signature yes|no]",
+                        "[--signature yes|no] [--report-url URL]",
                         "Changes a partner: new pin or password, name, suspend (--active no) or activate, "
-                        "signature on or off.",
-                        {"--pin", "--password", "--name", "--active", "--signature"}, {},
+                        "signature on or off,\nthe report URL that gets a callback when a transaction answered "
+                        "SEDANG DIPROSES ends (http or https; \"\" removes it).",
+                        {"--pin", "--password", "--name", "--active", "--signature", "--report-url"}, {},
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             existing(tool, id);
@@ -58,6 +59,13 @@ void addPartnerCommands(std::vector<Command>& commands)
                             if (args.has("--active")) partners.setActive(id, yesNo(args.value("--active"), "--active"));
                             if (args.has("--signature"))
                                 partners.setSignature(id, yesNo(args.value("--signature"), "--signature"));
+                            if (args.has("--report-url"))
+                            {
+                                std::string url = args.value("--report-url");
+                                std::string why = Loket::Partners::reportUrlProblem(url);
+                                if (!why.empty()) throw UsageError("--report-url: " + why);
+                                partners.setReportUrl(id, url);
+                            }
                             std::cout << "partner " << id << " updated\n";
                             return 0;
                         }});

@@ -1,4 +1,5 @@
 #include "Tool.h"
+#include "Billers.h"
 #include "Catalogue.h"
 #include "Families.h"
 #include "Table.h"
@@ -10,10 +11,12 @@ void addProductCommands(std::vector<Command>& commands)
 {
     commands.push_back(
         {"product set",
-         "product set CODE (--price N | --family NAME --admin N) [--biller sim] [--open yes|no]",
+         "product set CODE (--price N | --family NAME --admin N) --biller NAME [--open yes|no]",
          "Adds or replaces a product. With --price it is a prepaid topup; with --family it is a bill of that\n"
          "family (PLNPASC PLNNONTGL PDAM BPJSKS BPJSTK INDIHOME HPPASCA TV MULTIFINANCE PGN PERTAGAS PKB PBB\n"
-         "KARTUKREDIT) with an admin fee. --open no closes it (RC 47).",
+         "KARTUKREDIT) with an admin fee. --biller names who delivers it (no default: a production\n"
+         "product never falls to the sim by accident; `sim` serves only where biller.sim.enabled = true).\n"
+         "--open no closes it (RC 47).",
          {"--price", "--family", "--admin", "--biller", "--open"}, {}, [](Tool& tool, const Args& args) {
              Loket::Product p;
              p.code = args.positional(1)[0];
@@ -32,8 +35,12 @@ void addProductCommands(std::vector<Command>& commands)
              }
              else p.price = args.number("--price", 0);
              if (p.price < 0 || p.admin < 0) throw UsageError("amounts cannot be negative");
-             p.biller = args.value("--biller", "sim");
+             if (!args.has("--biller")) throw UsageError("--biller NAME is required (e.g. --biller sim)");
+             p.biller = args.value("--biller");
              if (p.biller != "sim") throw UsageError("unknown biller " + p.biller + " (known: sim)");
+             if (!Loket::Billers::serves(tool.config(), tool.db(), p.biller))
+                 std::cerr << "note: biller " << p.biller << " is not enabled in " << "this configuration; the product "
+                           << "is refused with RC 47 until it is (biller.sim.enabled = true for the sim)\n";
              p.open = yesNo(args.value("--open", "yes"), "--open");
              Loket::Catalogue(tool.db()).set(p);
              std::cout << "product " << p.code << " set\n";

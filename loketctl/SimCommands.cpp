@@ -1,5 +1,7 @@
 #include "Tool.h"
 #include "SimBiller.h"
+#include "Clock.h"
+#include "Table.h"
 #include <iostream>
 
 namespace Loketctl {
@@ -8,8 +10,8 @@ void addSimCommands(std::vector<Command>& commands)
 {
     commands.push_back({"sim set", "sim set DEST --result success|failed|pending [--sn SN] [--delay-ms N]",
                         "Sets how the sim biller answers orders for DEST. A delay longer than biller.timeout_ms\n"
-                        "leaves the transaction pending; changing the result later settles it on the next\n"
-                        "status check or reconcile.",
+                        "leaves the transaction pending; changing the result later settles it at the dispatcher's\n"
+                        "next status call (dispatcher.recheck_schedule, or loketctl reconcile).",
                         {"--result", "--sn", "--delay-ms"}, {}, [](Tool& tool, const Args& args) {
                             std::string dest = args.positional(1)[0];
                             std::string result = args.value("--result");
@@ -34,6 +36,18 @@ void addSimCommands(std::vector<Command>& commands)
                             Loket::SimBiller::setBill(tool.db(), p[0], p[1], args.value("--name"), amount,
                                                       args.value("--period"), args.flag("--paid"));
                             std::cout << "sim bill " << p[0] << " " << p[1] << " set\n";
+                            return 0;
+                        }});
+    commands.push_back({"sim orders", "sim orders [DEST] [--csv]",
+                        "The sim biller's own record of the orders it received (our transaction id), and how\n"
+                        "often each arrived: a supplier's report, to prove that no order was delivered twice.",
+                        {}, {"--csv"}, [](Tool& tool, const Args& args) {
+                            const auto& p = args.positionalRange(0, 1);
+                            Table table({"order", "dest", "times", "received"});
+                            for (const auto& r : Loket::SimBiller::received(tool.db(), p.empty() ? "" : p[0]))
+                                table.add({r.orderId, r.dest, std::to_string(r.times),
+                                           Loket::Clock::format(r.receivedAt)});
+                            table.print(std::cout, args.flag("--csv"));
                             return 0;
                         }});
 }

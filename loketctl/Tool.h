@@ -38,6 +38,7 @@ void addPartnerCommands(std::vector<Command>& commands);
 void addProductCommands(std::vector<Command>& commands);
 void addMoneyCommands(std::vector<Command>& commands);
 void addSimCommands(std::vector<Command>& commands);
+void addCallbackCommands(std::vector<Command>& commands);
 void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);

@@ -11,7 +11,7 @@ namespace {
 std::vector<std::string> row(const Loket::Transaction& t)
 {
     return {std::to_string(t.id), Loket::Clock::format(t.createdAt), t.memberId, t.refId, t.product, t.dest,
-            std::to_string(t.qty), std::to_string(t.price), t.status, t.rc, t.sn};
+            std::to_string(t.qty), std::to_string(t.price), Loket::stateName(t.status), t.rc, t.sn};
 }
 
 const std::vector<std::string> Header = {"id", "time", "memberID", "refID", "product", "dest",
@@ -32,14 +32,21 @@ void addTransactionCommands(std::vector<Command>& commands)
                             }
                             std::cout << "id: " << t.id << "\nmemberID: " << t.memberId << "\nrefID: " << t.refId
                                       << "\nkind: " << t.kind << "\nproduct: " << t.product << "\ndest: " << t.dest
-                                      << "\nqty: " << t.qty << "\nprice: " << t.price << "\nstatus: " << t.status
+                                      << "\nqty: " << t.qty << "\nprice: " << t.price << "\nstatus: " << Loket::stateName(t.status)
                                       << "\nrc: " << t.rc << "\nsn: " << t.sn << "\nnote: " << t.note;
                             if (t.kind == "bill")
                                 std::cout << "\nbill: " << t.billName << " tagihan " << t.billAmount << " admin "
                                           << t.billAdmin << " periode " << t.billPeriod << "\ninquiry valid until: "
                                           << Loket::Clock::format(t.inquiryExpiresAt);
-                            if (t.awaitingBiller())
-                                std::cout << "\nsent to biller: " << Loket::Clock::format(t.sentAt) << ", no answer yet";
+                            if (!t.biller.empty()) std::cout << "\nbiller: " << t.biller;
+                            if (t.status == Loket::TrxState::Queued) std::cout << "\nqueued: waiting for a dispatcher";
+                            if (t.status == Loket::TrxState::Sent)
+                                std::cout << "\nsent to biller: " << Loket::Clock::format(t.sentAt) << " by dispatcher "
+                                          << t.leaseOwner << ", no answer yet";
+                            if (t.status == Loket::TrxState::Pending)
+                                std::cout << "\noutcome unknown: status calls so far " << t.checks << ", next "
+                                          << Loket::Clock::format(t.nextCheckAt);
+                            if (t.answeredPending) std::cout << "\npartner answered: SEDANG DIPROSES (callback on settlement)";
                             std::cout << "\nmitra_message: " << t.mitraMessage
                                       << "\ncreated: " << Loket::Clock::format(t.createdAt)
                                       << "\nupdated: " << Loket::Clock::format(t.updatedAt) << "\n";
@@ -51,7 +58,13 @@ void addTransactionCommands(std::vector<Command>& commands)
                             args.positional(0);
                             Loket::TransactionFilter f;
                             f.memberId = args.value("--member");
-                            f.status = args.value("--status");
+                            if (args.has("--status"))
+                            {
+                                Loket::TrxState state;
+                                if (!Loket::parseState(args.value("--status"), state))
+                                    throw UsageError("--status takes INQUIRED, QUEUED, SENT, PENDING, SUCCESS or FAILED");
+                                f.status = Loket::stateName(state);
+                            }
                             f.limit = static_cast<int>(args.number("--limit", 0));
                             if (args.has("--since") && !Loket::Clock::parse(args.value("--since"), f.since))
                                 throw UsageError("--since takes yyyy-mm-dd [hh:mm:ss]");
@@ -75,7 +88,7 @@ void addTransactionCommands(std::vector<Command>& commands)
                             for (const auto& t : Loket::Transactions(tool.db()).list(f))
                             {
                                 if (t.createdAt > end) continue;
-                                auto& cell = totals[{t.product, t.status}];
+                                auto& cell = totals[{t.product, Loket::stateName(t.status)}];
                                 cell.first += 1;
                                 cell.second += t.price;
                             }

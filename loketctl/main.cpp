@@ -88,6 +88,7 @@ int main(int argc, char** argv)
     addProductCommands(commands);
     addMoneyCommands(commands);
     addSimCommands(commands);
+    addCallbackCommands(commands);
     addTransactionCommands(commands);
     addTemplateCommands(commands);
     addLedgerCommands(commands);

@@ -43,7 +43,7 @@ def run(backend):
     with harness.Loket(workers=WORKERS) as loket:
         for i in range(PARTNERS):
             loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
-        loket.ctl("product", "set", "T1", "--price", 2000)
+        loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write(LUA % {"run": backend[:2], "pin": harness.PIN, "password": harness.PASSWORD,
                           "partners": PARTNERS})

@@ -40,6 +40,10 @@ loket_prepare_home() {
     chmod 0755 "$home" "$home/run" "$home/nginx"
     if [ ! -f "$home/loket.properties" ]; then
         sed "s|@SQL_DIR@|$LOKET_ROOT/sql|" "$LOKET_ROOT/scripts/loket.properties.in" >"$home/loket.properties"
+        # A demo home sells through the built-in sim biller; a production
+        # config (docs/operations.md) never has this line.
+        printf '\n# Demo home (scripts/run): the built-in sim biller serves.\nbiller.sim.enabled = true\n' \
+            >>"$home/loket.properties"
     fi
     [ -f "$home/templates-version.conf" ] ||
         echo "fastcgi_param LOKET_TEMPLATES_VERSION 1;" >"$home/templates-version.conf"
@@ -110,6 +114,27 @@ loket_wait_ready() {
     return 1
 }
 
+# loket_start_dispatcher HOME: loket-dispatch, restarted by scripts/supervise
+# whenever it exits.  The supervisor's pid goes to HOME/run/dispatch.pid, the
+# dispatcher's own to HOME/run/dispatch.child.pid.
+loket_start_dispatcher() {
+    local home=$1
+    setsid "$LOKET_ROOT/scripts/supervise" "$home/run/dispatch.child.pid" \
+        "$LOKET_BIN/loket-dispatch" --config "$home/loket.properties" >>"$home/log/dispatch.log" 2>&1 </dev/null &
+    echo $! >"$home/run/dispatch.pid"
+}
+
+loket_stop_dispatcher() { # HOME
+    local home=$1 pid
+    [ -f "$home/run/dispatch.pid" ] || return 0
+    pid=$(cat "$home/run/dispatch.pid")
+    kill -TERM "$pid" 2>/dev/null || true
+    # It finishes the calls in flight first (at most the longest biller timeout).
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$home/run/dispatch.pid" "$home/run/dispatch.child.pid"
+}
+
 loket_stop() { # HOME
     local home=$1 pid
     if [ -f "$home/nginx/nginx.pid" ]; then
@@ -123,6 +148,7 @@ loket_stop() { # HOME
         kill -KILL "$pid" 2>/dev/null || true
         rm -f "$home/run/pool.pid"
     fi
+    loket_stop_dispatcher "$home"
 }
 
 # ---------------------------------------------------------------------------

@@ -1,17 +1,24 @@
 #pragma once
 #include "Biller.h"
+#include "Config.h"
 #include "Database.h"
+#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace Loket {
 
 /// The sim biller: a real biller whose answers come from fixtures that
 /// operators and tests set with `loketctl sim set` / `loketctl sim bill`
-/// (README, "The sim biller").  It records every order it receives, so asking
-/// about an order it never got is a definite failure.
+/// (README, "The sim biller").  It runs inside the dispatcher, like a supplier
+/// on the other end of a line, and keeps its own record of every order it
+/// received and how often (`loketctl sim orders`), so asking about an order it
+/// never got is a definite failure and tests can prove none came twice.
 class SimBiller : public Biller
 {
 public:
-    SimBiller(Database& db, int timeoutMs) : _db(db), _timeoutMs(timeoutMs) {}
+    /// Opens its own connection: the dispatcher calls it from many threads.
+    explicit SimBiller(const Config& config);
 
     BillerOutcome purchase(const Order& order) override;
     Bill inquire(const BillQuery& query) override;
@@ -24,6 +31,16 @@ public:
     static void setBill(Database& db, const std::string& product, const std::string& customer,
                         const std::string& name, Rupiah amount, const std::string& period, bool paid);
 
+    /// The sim's own record of orders received (all, or those for `dest`).
+    struct Received
+    {
+        std::string orderId;
+        std::string dest;
+        int times = 0;
+        Poco::Int64 receivedAt = 0;
+    };
+    static std::vector<Received> received(Database& db, const std::string& dest);
+
 private:
     struct Fixture
     {
@@ -31,6 +48,7 @@ private:
         std::string sn;
         int delayMs = 0;
     };
+    Database& db();
     Fixture fixture(const std::string& dest);
     /// Waits the fixture's delay; false when it exceeds our biller timeout.
     bool answersInTime(const Fixture& f);
@@ -40,7 +58,9 @@ private:
     /// Records that the customer's bill is settled, so a later inquiry gets RC 88.
     void markPaid(const std::string& product, const std::string& customer);
 
-    Database& _db;
+    const Config& _config;
+    std::mutex _mutex;             ///< one statement at a time on _db; the waiting happens outside it
+    std::unique_ptr<Database> _db;
     int _timeoutMs;
 };
 

@@ -1,5 +1,6 @@
 #include "Audit.h"
 #include "Money.h"
+#include "TransactionState.h"
 #include <map>
 
 using namespace Poco::Data::Keywords;
@@ -71,7 +72,7 @@ std::vector<std::string> Audit::run()
     }
 
     // Each transaction against its journal rows.
-    Rupiah outstanding = 0;   // prices of SUCCESS and PENDING transactions
+    Rupiah outstanding = 0;   // prices of transactions that hold money: SUCCESS and the open ones
     {
         Poco::Int64 id = 0;
         std::string member, ref, status;
@@ -84,16 +85,19 @@ std::vector<std::string> Audit::run()
             const Debits d = debits.count(id) ? debits[id] : Debits();
             debits.erase(id);
             std::string name = "transaction " + std::to_string(id) + " (" + member + "/" + ref + ", " + status + ")";
-            bool debited = status == "SUCCESS" || status == "PENDING";
+            TrxState state = TrxState::Failed;
+            if (!parseState(status, state)) v.push_back(name + ": unknown status");
+            bool debited = state == TrxState::Success || isInFlight(state);
+            if (debited && price <= 0) v.push_back(name + ": holds a price that is not positive");
             if (debited) outstanding += price;
             if (d.holds > 1) v.push_back(name + ": debited " + std::to_string(d.holds) + " times");
             if (d.refunds > 1) v.push_back(name + ": refunded " + std::to_string(d.refunds) + " times");
             if (d.holds == 1 && d.held != price) v.push_back(name + ": debit differs from its price");
             if (d.refunds == 1 && d.refunded != price) v.push_back(name + ": refund differs from its price");
             if (debited && (d.holds != 1 || d.refunds != 0)) v.push_back(name + ": must hold its price once, unrefunded");
-            if (status == "FAILED" && d.refunds != d.holds) v.push_back(name + ": failed but not refunded exactly once");
-            if (status == "INQUIRED" && (d.holds || d.refunds)) v.push_back(name + ": money moved before payment");
-            if (d.refunds > 0 && status != "FAILED") v.push_back(name + ": refunded but did not fail");
+            if (state == TrxState::Failed && d.refunds != d.holds) v.push_back(name + ": failed but not refunded exactly once");
+            if (state == TrxState::Inquired && (d.holds || d.refunds)) v.push_back(name + ": money moved before payment");
+            if (d.refunds > 0 && state != TrxState::Failed) v.push_back(name + ": refunded but did not fail");
         }
     }
     for (const auto& [trxId, d] : debits)

@@ -1,74 +1,87 @@
 #include "BillInquiry.h"
 #include "BillRequest.h"
+#include "Billers.h"
 #include "Clock.h"
+#include "Inquiries.h"
 
 namespace Loket {
 
-Reply BillInquiry::handle(const Request& req, const Partner& partner)
+Outcome BillInquiry::handle(const Request& req, const Partner& partner)
 {
-    const Action action = Action::Inquiry;
     Product product;
     BillQuery query;
-    Reply refusal;
-    if (!readBillRequest(_ctx, req, action, product, query, refusal)) return refusal;
+    Outcome refusal;
+    if (!readBillRequest(_ctx, req, product, query, refusal)) return refusal;
 
-    Transactions transactions = _ctx.transactions();
     Transaction t;
-    bool exists = transactions.findByRef(partner.memberId, req.refId, t);
-    if (exists && !t.sameRequest("bill", req.product, req.dest, t.qty))
-        return _ctx.reply(RC::RefIdReused, action, fieldsOf(req));
-    if (exists && t.status != "INQUIRED") return storedBillReply(_ctx, t, action);
-
-    Biller* biller = _ctx.billers.find(product.biller);
-    if (!product.open || !biller) return _ctx.reply(RC::ProductClosed, action, fieldsOf(req));
-
-    Bill bill = biller->inquire(query);
-    switch (bill.state)
-    {
-    case Bill::State::NoSuchCustomer: return _ctx.reply(RC::WrongCustomer, action, fieldsOf(req));
-    case Bill::State::NothingToPay: return _ctx.reply(RC::AlreadyPaid, action, fieldsOf(req));
-    case Bill::State::Unknown: return _ctx.reply(RC::Pending, action, fieldsOf(req));
-    case Bill::State::Found: break;
-    }
+    bool exists = _ctx.transactions().findByRef(partner.memberId, req.refId, t);
+    if (exists && !t.sameRequest("bill", req.product, req.dest, t.qty)) return Outcome::of(RC::RefIdReused);
+    if (exists && t.status != TrxState::Inquired) return storedBillOutcome(t, Action::Inquiry);
+    if (!product.open || !Billers::serves(_ctx.config, _ctx.db, product.biller)) return Outcome::of(RC::ProductClosed);
 
     Poco::Int64 at = Clock::now();
-    if (!exists)
+    // The dispatcher skips an inquiry whose worker has stopped waiting.
+    Poco::Int64 deadline = at + (_ctx.config.replyWaitMs + 999) / 1000 + 1;
+    Outcome o;
+    o.awaitInquiry = Inquiries(_ctx.db).enqueue(product.biller, query, deadline, at);
+    return o;
+}
+
+Outcome BillInquiry::finish(Poco::Int64 id, const Request& req, const Partner& partner)
+{
+    InquiryRequest inquiry;
+    if (!Inquiries(_ctx.db).find(id, inquiry) || !inquiry.answered) return Outcome::of(RC::Pending);
+    const Bill& bill = inquiry.bill;
+    switch (bill.state)
     {
-        t.memberId = partner.memberId;
-        t.refId = req.refId;
-        t.kind = "bill";
-        t.product = req.product;
-        t.dest = req.dest;
-        t.qty = 1;
-        t.createdAt = at;
+    case Bill::State::NoSuchCustomer: return Outcome::of(RC::WrongCustomer);
+    case Bill::State::NothingToPay: return Outcome::of(RC::AlreadyPaid);
+    case Bill::State::Unknown: return Outcome::of(RC::Pending);
+    case Bill::State::Found: break;
     }
-    t.status = "INQUIRED";
+    Product product;
+    BillQuery query;
+    Outcome refusal;
+    if (!readBillRequest(_ctx, req, product, query, refusal)) return refusal;
+
+    Transaction t;
+    Poco::Int64 at = Clock::now();
+    t.memberId = partner.memberId;
+    t.refId = req.refId;
+    t.kind = "bill";
+    t.product = req.product;
+    t.dest = req.dest;
+    t.qty = 1;
+    t.createdAt = at;
+    t.status = TrxState::Inquired;
     t.rc = RC::BillUnpaid;
     t.billName = bill.name;
     t.billAmount = bill.amount;
     t.billAdmin = product.admin;
     t.billPeriod = bill.period;
-    t.price = bill.amount + product.admin;
+    // A biller's amount is checked before any sum: it becomes a debit.
+    if (!addRupiah(bill.amount, product.admin, t.price)) return Outcome::of(RC::Pending);
     t.updatedAt = at;
     t.inquiryExpiresAt = _ctx.config.inquiryValidSeconds > 0 ? at + _ctx.config.inquiryValidSeconds
-                                                               : Clock::endOfDay(at);
+                                                              : Clock::endOfDay(at);
 
+    Transactions transactions = _ctx.transactions();
     WriteTransaction tx(_ctx.db);
     _ctx.ledger().lock(t.memberId);
     Transaction current;
     if (transactions.findByRef(t.memberId, t.refId, current))
     {
         // Another request on this refID got here first.
-        if (!current.sameRequest("bill", req.product, req.dest, current.qty))
-            return _ctx.reply(RC::RefIdReused, action, fieldsOf(req));
-        if (current.status != "INQUIRED") return storedBillReply(_ctx, current, action);
+        if (!current.sameRequest("bill", req.product, req.dest, current.qty)) return Outcome::of(RC::RefIdReused);
+        if (current.status != TrxState::Inquired) return storedBillOutcome(current, Action::Inquiry);
         t.id = current.id;
-        transactions.update(t);
+        t.createdAt = current.createdAt;
+        if (!transactions.update(t, TrxState::Inquired)) return Outcome::of(RC::SystemBusy);
     }
     else
         transactions.insert(t);
     tx.commit();
-    return _ctx.reply(RC::Success, action, fieldsOf(t));
+    return Outcome::of(RC::Success, t);
 }
 
 } // namespace Loket

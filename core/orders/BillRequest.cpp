@@ -4,33 +4,31 @@
 
 namespace Loket {
 
-bool readBillRequest(Context& ctx, const Request& req, Action action, Product& product, BillQuery& query,
-                     Reply& refusal)
+bool readBillRequest(Context& ctx, const Request& req, Product& product, BillQuery& query, Outcome& refusal)
 {
     if (!ctx.catalogue().find(Families::baseCode(req.product), product))
     {
-        refusal = ctx.reply(RC::UnknownProduct, action, fieldsOf(req));
+        refusal = Outcome::of(RC::UnknownProduct);
         return false;
     }
     if (!product.isBill())
     {
-        refusal = ctx.reply(RC::BadParameter, action, badParameterFields(req, "jenis"));
+        refusal = Outcome::badParam("jenis");
         return false;
     }
     std::string bad = Families::read(product.family, req.product, req.dest, Clock::year(Clock::now()), query);
     if (!bad.empty())
     {
-        refusal = ctx.reply(RC::BadParameter, action, badParameterFields(req, bad));
+        refusal = Outcome::badParam(bad);
         return false;
     }
     return true;
 }
 
-Reply storedBillReply(Context& ctx, const Transaction& t, Action action)
+Outcome storedBillOutcome(const Transaction& t, Action action)
 {
-    if (action == Action::Inquiry && t.status == "SUCCESS")
-        return ctx.reply(RC::AlreadyPaid, action, fieldsOf(t));
-    return ctx.reply(t.rc, action, fieldsOf(t));
+    if (action == Action::Inquiry && t.status == TrxState::Success) return Outcome::of(RC::AlreadyPaid, t);
+    return Outcome::of(t.rc, t);
 }
 
 } // namespace Loket

@@ -1,17 +1,19 @@
 #pragma once
+#include "Biller.h"
 #include "Context.h"
+#include "Outcome.h"
+#include "Request.h"
 
 namespace Loket {
 
 /// The part inquiry and payment share: find the bill product and read product
 /// and dest by its family's rules.  Returns false with `refusal` set (RC 20 or
 /// RC 30 naming the part) when the request cannot go on.
-bool readBillRequest(Context& ctx, const Request& req, Action action, Product& product, BillQuery& query,
-                     Reply& refusal);
+bool readBillRequest(Context& ctx, const Request& req, Product& product, BillQuery& query, Outcome& refusal);
 
-/// The reply to an inquiry or payment on a refID whose payment was already
+/// The answer to an inquiry or payment on a refID whose payment was already
 /// attempted: the stored state, never a second bill.  A paid bill answers an
 /// inquiry with RC 88 (TAGIHAN SUDAH TERBAYAR).
-Reply storedBillReply(Context& ctx, const Transaction& t, Action action);
+Outcome storedBillOutcome(const Transaction& t, Action action);
 
 } // namespace Loket

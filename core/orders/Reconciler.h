@@ -14,18 +14,21 @@ struct ReconcileResult
     int stillPending = 0;
 };
 
-/// Asks the biller about every PENDING transaction last touched at least
-/// `olderThanSeconds` ago and settles it (Settlement: success keeps the money,
-/// a definite failure refunds once, unknown stays pending).  Safe beside the
-/// workers and beside another reconcile.
+/// The manual trigger of the dispatcher's re-check schedule (loketctl
+/// reconcile): every PENDING order last touched at least `olderThanSeconds`
+/// ago becomes due for a status call now, the dispatcher is woken, and the
+/// run waits (up to `waitSeconds`) until each has been asked once.  Only a
+/// dispatcher talks to billers; the result counts what happened to exactly
+/// the orders this run made due.
 class Reconciler
 {
 public:
-    /// Called after each transaction with the totals so far and the number to examine.
+    /// Called as orders are asked, with the totals so far and the number made due.
     using Progress = std::function<void(const ReconcileResult& soFar, std::size_t total)>;
 
     explicit Reconciler(Context& ctx) : _ctx(ctx) {}
-    ReconcileResult run(int olderThanSeconds, const Progress& progress = {});
+    ReconcileResult run(int olderThanSeconds, int waitSeconds, const std::function<void()>& wakeDispatcher,
+                        const Progress& progress = {});
 
 private:
     Context& _ctx;

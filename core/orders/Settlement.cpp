@@ -1,92 +1,114 @@
 #include "Settlement.h"
+#include "Callbacks.h"
 #include "Clock.h"
-#include "Families.h"
+#include "ResponseCode.h"
+#include <algorithm>
 
 namespace Loket {
 
-Order Settlement::orderOf(const Transaction& t)
+std::string cleanSupplierText(const std::string& text, std::size_t maxLength)
 {
-    Order o;
-    o.orderId = std::to_string(t.id);
-    o.product = Families::baseCode(t.product);
-    o.dest = Families::baseCode(t.dest);
-    o.qty = t.qty;
-    o.amount = t.billAmount;
-    return o;
+    std::string out;
+    for (unsigned char c : text)
+    {
+        if (out.size() >= maxLength) break;
+        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    }
+    return out;
 }
 
-Transaction Settlement::apply(const Transaction& t, const BillerOutcome& outcome, bool late)
+int Settlement::applyAll(const std::vector<OrderResult>& results)
 {
-    if (outcome.kind == BillerOutcome::Kind::Pending)
+    if (results.empty()) return 0;
+    if (results.size() > 1)
     {
-        if (!late) reportAnswered(t);
-        return t;
+        // Partners locked in one order everywhere, so that two dispatchers
+        // settling overlapping batches cannot deadlock.
+        std::vector<const OrderResult*> sorted;
+        for (const auto& r : results) sorted.push_back(&r);
+        std::sort(sorted.begin(), sorted.end(), [](const OrderResult* a, const OrderResult* b) {
+            return a->order.memberId != b->order.memberId ? a->order.memberId < b->order.memberId
+                                                          : a->order.id < b->order.id;
+        });
+        try
+        {
+            WriteTransaction tx(_ctx.db);
+            for (const OrderResult* r : sorted) applyIn(*r);
+            tx.commit();
+            return 0;
+        }
+        catch (const std::exception&)
+        {
+            // One at a time below.  (A COMMIT error that did commit is
+            // harmless: each guarded move then simply finds nothing to do.)
+        }
     }
+    int failures = 0;
+    for (const auto& r : results)
+        if (!apply(r)) ++failures;
+    return failures;
+}
+
+bool Settlement::apply(const OrderResult& result)
+{
+    for (int attempt = 1; attempt <= 3; ++attempt)
     try
     {
-        Transactions transactions = _ctx.transactions();
         WriteTransaction tx(_ctx.db);
-        _ctx.ledger().lock(t.memberId);   // same lock order as the hold: partner, then transaction
-        Transaction current;
-        if (!transactions.findById(t.id, current) || !current.isPending()) return current;
-
-        bool success = outcome.kind == BillerOutcome::Kind::Success;
-        current.status = success ? "SUCCESS" : "FAILED";
-        current.rc = success ? RC::Success : RC::BillerFailed;
-        current.sn = outcome.sn;
-        current.note = outcome.reason;
-        current.updatedAt = Clock::now();
-        if (late) current.mitraMessage = _ctx.templates.render(current.rc, Action::Status, fieldsOf(current));
-        if (!transactions.settle(current)) return t;
-        if (!success)
-            _ctx.ledger().post(current.memberId, current.id, "refund", current.price,
-                               "refund " + current.product + " " + current.dest);
+        applyIn(result);
         tx.commit();
-        return current;
+        return true;
     }
-    catch (const std::exception&)
+    catch (const std::exception& e)
     {
-        return t;   // unknown: stays PENDING until a status check or reconcile settles it
+        if (!Database::isRetryable(e)) return false;
     }
+    return false;
 }
 
-void Settlement::reportAnswered(const Transaction& t)
+void Settlement::applyIn(const OrderResult& r)
 {
-    try
-    {
-        _ctx.transactions().markAnswered(t.id, Clock::now());
-    }
-    catch (const std::exception&)
-    {
-        // Then rechecks wait until inFlight() runs out, which is only slower.
-    }
-}
+    const Transaction& claimed = r.order;
+    const TrxState from = claimed.status;
+    _ctx.ledger().lock(claimed.memberId);   // same lock order as the hold: partner, then transaction
+    Transactions transactions = _ctx.transactions();
+    Transaction current;
+    if (!transactions.findById(claimed.id, current) || current.status != from) return;
+    Poco::Int64 now = Clock::now();
 
-bool Settlement::inFlight(const Transaction& t) const
-{
-    if (!t.awaitingBiller()) return false;
-    // Whole seconds, rounded up, plus one for the clock's resolution.
-    Poco::Int64 window = (_ctx.config.billerTimeoutMs + _ctx.config.busyTimeoutMs + 999) / 1000 + 1;
-    return Clock::now() - t.sentAt <= window;
-}
+    if (r.outcome.kind == BillerOutcome::Kind::Pending)
+    {
+        const auto& schedule = _ctx.config.recheckSchedule;
+        int step = std::min<int>(from == TrxState::Pending ? current.checks + 1 : 0, int(schedule.size()) - 1);
+        transactions.keepPending(current.id, from, now + schedule[step], now);
+        return;
+    }
+    bool success = r.outcome.kind == BillerOutcome::Kind::Success;
+    current.status = success ? TrxState::Success : TrxState::Failed;
+    current.rc = success ? RC::Success : RC::BillerFailed;
+    current.sn = success ? cleanSupplierText(r.outcome.sn) : "";
+    current.note = success ? "" : cleanSupplierText(r.outcome.reason);
+    current.updatedAt = now;
 
-Transaction Settlement::recheck(const Transaction& t)
-{
-    // An order still on its way looks "never received" to the biller; a
-    // refund now would be followed by the delivery.
-    if (inFlight(t)) return t;
-    Product product;
-    Biller* biller = nullptr;
-    try
+    Settled s;
+    s.to = current.status;
+    s.rc = current.rc;
+    s.sn = current.sn;
+    s.note = current.note;
+    s.at = now;
+    // The partner heard "SEDANG DIPROSES": from now on cek=1 answers this
+    // text, and the callback carries exactly the same.
+    if (current.answeredPending) s.mitraMessage = current.mitraMessage = _statusText(current);
+    if (!transactions.settle(current.id, from, s)) return;
+    if (!success)
+        _ctx.ledger().post(current.memberId, current.id, "refund", current.price,
+                           "refund " + current.product + " " + current.dest);
+    if (current.answeredPending)
     {
-        if (_ctx.catalogue().find(Families::baseCode(t.product), product)) biller = _ctx.billers.find(product.biller);
+        std::string reportUrl = _ctx.partners().reportUrl(current.memberId);
+        if (!reportUrl.empty())
+            Callbacks(_ctx.db).enqueue(current, Callbacks::reportFor(reportUrl, current, current.mitraMessage), now);
     }
-    catch (const std::exception&)
-    {
-        return t;
-    }
-    if (!biller) return t;
-    return apply(t, biller->status(orderOf(t)), true);
 }
 
 } // namespace Loket

@@ -1,41 +1,53 @@
 #pragma once
+#include "Biller.h"
 #include "Context.h"
+#include <functional>
+#include <vector>
 
 namespace Loket {
 
-/// Settles PENDING transactions: a success keeps the money, a definite failure
-/// refunds the hold exactly once, an unknown outcome changes nothing.  Safe to
-/// run from several workers and from `loketctl reconcile` at once: only the
-/// first one to move a row out of PENDING acts.
+/// What a biller answered about one order a dispatcher held.
+struct OrderResult
+{
+    Transaction order;        ///< as claimed: order.status is the state it was moved from
+    BillerOutcome outcome;
+};
+
+/// Settles orders with what their biller said: success keeps the money, a
+/// definite failure refunds the hold exactly once, an unknown outcome leaves
+/// the order PENDING with its next status call scheduled
+/// (dispatcher.recheck_schedule).  Every move is guarded on the state the
+/// order was claimed in, so a result that lost a race changes nothing.  An
+/// order whose partner was answered SEDANG DIPROSES gets its STATUS reply
+/// frozen (mitra_message) and, with a report URL, a callback in the outbox —
+/// all in the settlement's own database transaction.
 class Settlement
 {
 public:
-    explicit Settlement(Context& ctx) : _ctx(ctx) {}
+    /// The reply cek=1 gives for a transaction (rendered by the protocol layer).
+    using StatusText = std::function<std::string(const Transaction&)>;
 
-    /// Applies `outcome` to `t`.  `late` marks a settlement after the partner
-    /// was already answered "pending": the new STATUS reply is then stored as
-    /// the transaction's mitra_message.  Never throws; on a storage error the
-    /// transaction stays PENDING and is returned as it was.
-    Transaction apply(const Transaction& t, const BillerOutcome& outcome, bool late);
+    Settlement(Context& ctx, StatusText statusText) : _ctx(ctx), _statusText(std::move(statusText)) {}
 
-    /// Asks the transaction's biller again and applies the answer (late).
-    /// Leaves `t` as it is while its first order may still be on the way
-    /// (inFlight): the biller's "never received" would not be final yet.
-    Transaction recheck(const Transaction& t);
+    /// Applies several results in one write transaction (one commit for all);
+    /// if that fails, each on its own, so one bad row cannot hold up the rest.
+    /// Returns the number of results that could not be written (they stay as
+    /// they are and are retried by the schedule or a new claim).
+    int applyAll(const std::vector<OrderResult>& results);
 
-    /// True while the worker that sent `t`'s order has not reported and could
-    /// still be waiting on the biller (biller timeout) or the ledger (busy
-    /// timeout).  After that, the worker is gone or stuck, and asking is safe.
-    bool inFlight(const Transaction& t) const;
-
-    /// The order a transaction was (or is) sent to its biller as.
-    static Order orderOf(const Transaction& t);
+    /// Applies one result in its own write transaction; false when it could not be written.
+    bool apply(const OrderResult& result);
 
 private:
-    /// The sending worker heard "pending": the order reached the biller.
-    void reportAnswered(const Transaction& t);
+    /// Inside an open write transaction.
+    void applyIn(const OrderResult& result);
 
     Context& _ctx;
+    StatusText _statusText;
 };
+
+/// Supplier text (SN, reasons) cleaned for a one-line reply or callback: no CR,
+/// LF or other control bytes, at most `maxLength` bytes.
+std::string cleanSupplierText(const std::string& text, std::size_t maxLength = 120);
 
 } // namespace Loket

@@ -1,20 +1,17 @@
 #include "StatusCheck.h"
 #include "Clock.h"
-#include "Settlement.h"
 
 namespace Loket {
 
-Reply StatusCheck::handle(const Request& req, const Partner& partner)
+Outcome StatusCheck::handle(const Request& req, const Partner& partner)
 {
     Transaction t;
-    if (!_ctx.transactions().findByRef(partner.memberId, req.refId, t))
-        return _ctx.reply(RC::NotFound, Action::Status, fieldsOf(req));
-    if (t.isPending()) t = Settlement(_ctx).recheck(t);
-    if (!t.mitraMessage.empty()) return {t.mitraMessage, t.rc, ""};
-    if (t.status == "INQUIRED")   // a bill read and not paid: still payable, or expired
-        return _ctx.reply(Clock::now() > t.inquiryExpiresAt ? RC::InquiryExpired : RC::BillUnpaid, Action::Status,
-                          fieldsOf(t));
-    return _ctx.reply(t.rc, Action::Status, fieldsOf(t));
+    if (!_ctx.transactions().findByRef(partner.memberId, req.refId, t)) return Outcome::of(RC::NotFound);
+    Outcome o = Outcome::of(t.rc, t);
+    if (!t.mitraMessage.empty()) o.frozenText = t.mitraMessage;
+    else if (t.status == TrxState::Inquired)   // a bill read and not paid: still payable, or expired
+        o.rc = Clock::now() > t.inquiryExpiresAt ? RC::InquiryExpired : RC::BillUnpaid;
+    return o;
 }
 
 } // namespace Loket

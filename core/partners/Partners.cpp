@@ -1,6 +1,7 @@
 #include "Partners.h"
 #include "Clock.h"
 #include "Credentials.h"
+#include <Poco/URI.h>
 
 using namespace Poco::Data::Keywords;
 
@@ -83,6 +84,40 @@ bool Partners::authenticates(const Partner& partner, const std::string& pin, con
     bool pinOk = Credentials::same(partner.pinHash, Credentials::digest(partner.salt, pin));
     bool passwordOk = Credentials::same(partner.passwordHash, Credentials::digest(partner.salt, password));
     return pinOk && passwordOk;
+}
+
+std::string Partners::reportUrl(const std::string& memberId)
+{
+    std::string url;
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT report_url FROM partners WHERE member_id = ?", into(url), bind(memberId), limit(1);
+    st.execute();
+    return url;
+}
+
+void Partners::setReportUrl(const std::string& memberId, const std::string& url)
+{
+    _db.session() << "UPDATE partners SET report_url = ? WHERE member_id = ?", bind(url), bind(memberId), now;
+}
+
+std::string Partners::reportUrlProblem(const std::string& url)
+{
+    if (url.empty()) return "";
+    if (url.size() > 400) return "longer than 400 bytes";
+    for (unsigned char c : url)
+        if (c <= 0x20 || c >= 0x7f) return "spaces, control bytes and non-ASCII must be percent-encoded";
+    try
+    {
+        Poco::URI uri(url);
+        if (uri.getScheme() != "http" && uri.getScheme() != "https") return "must start with http:// or https://";
+        if (uri.getHost().empty()) return "has no host";
+        if (!uri.getFragment().empty()) return "must not have a #fragment";
+    }
+    catch (const std::exception&)
+    {
+        return "is not a URL";
+    }
+    return "";
 }
 
 } // namespace Loket

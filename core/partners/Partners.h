@@ -37,6 +37,13 @@ public:
     void setSignature(const std::string& memberId, bool useSignature);
     void setName(const std::string& memberId, const std::string& name);
 
+    /// The partner's report URL for callbacks ("" when none).
+    std::string reportUrl(const std::string& memberId);
+    void setReportUrl(const std::string& memberId, const std::string& url);
+    /// Why `url` cannot be a report URL ("" when it can, or when it is empty):
+    /// http or https with a host, at most 400 bytes, no spaces or control bytes.
+    static std::string reportUrlProblem(const std::string& url);
+
     /// True when pin and password both match (both are always compared).
     static bool authenticates(const Partner& partner, const std::string& pin, const std::string& password);
 

@@ -1,16 +1,14 @@
 #include "Service.h"
 #include "BillInquiry.h"
-#include "BillPayment.h"
 #include "Clock.h"
+#include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
-#include "Topup.h"
 #include <Poco/Exception.h>
 
 namespace Loket {
 
-Service::Service(const Config& config, Database& db)
-    : _config(config), _db(db), _billers(config, db), _ctx{config, db, _templates, _billers}
+Service::Service(const Config& config, Database& db) : _config(config), _db(db)
 {
     // A worker must start even while the ledger cannot be read (a read-only
     // disk, a lost -shm file): it answers RC 99 until the templates load on a
@@ -45,8 +43,18 @@ void Service::useTemplateVersion(const std::string& version)
     if (loadTemplates()) _templateVersion = version;
 }
 
-Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req)
+Reply Service::failure(const Request& req, const std::exception& e)
 {
+    _db.noteFailure();
+    Reply reply = render(_templates, Outcome::of(RC::SystemBusy), req);
+    const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+    reply.error = poco ? poco->displayText() : e.what();
+    return reply;
+}
+
+Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req, Awaiting& awaiting)
+{
+    awaiting = Awaiting();
     try
     {
         _db.ensureConnected();
@@ -57,11 +65,10 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     }
     if (_templates.size() == 0) loadTemplates();
     req = Request::parse(endpoint, query);
-    if (!req.badParameter.empty())
-        return _ctx.reply(RC::BadParameter, req.action, badParameterFields(req, req.badParameter));
+    if (!req.badParameter.empty()) return render(_templates, Outcome::badParam(req.badParameter), req);
     if (_schemaTooNew)
     {
-        Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
+        Reply reply = render(_templates, Outcome::of(RC::SystemBusy), req);
         reply.error = "the ledger's schema is newer than this Loket; upgrade the binaries";
         return reply;
     }
@@ -72,17 +79,37 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     for (int attempt = 1;; ++attempt)
     try
     {
-        return dispatch(req);
+        Outcome outcome = dispatch(req, awaiting);
+        if (awaiting.any()) return Reply();
+        return render(_templates, outcome, req);
     }
     catch (const std::exception& e)
     {
+        awaiting = Awaiting();
         if (attempt < attempts && Database::isRetryable(e)) continue;
-        _db.noteFailure();
         // Every path that debits handles its own errors after the debit, so
         // whatever reaches here happened before any money moved.
-        Reply reply = _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
-        const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
-        reply.error = poco ? poco->displayText() : e.what();
+        return failure(req, e);
+    }
+}
+
+Reply Service::finish(const Awaiting& awaiting)
+{
+    const Request& req = awaiting.request;
+    try
+    {
+        _db.ensureConnected();
+        Context ctx{_config, _db};
+        Outcome o = awaiting.order ? Purchase(ctx).finish(awaiting.order)
+                                   : BillInquiry(ctx).finish(awaiting.inquiry, req, awaiting.partner);
+        return render(_templates, o, req);
+    }
+    catch (const std::exception& e)
+    {
+        // The order is queued and debited: its outcome is unknown to us now,
+        // so the partner hears SEDANG DIPROSES and checks its status later.
+        Reply reply = failure(req, e);
+        if (awaiting.order) reply = render(_templates, Outcome::of(RC::Pending), req);
         return reply;
     }
 }
@@ -95,30 +122,36 @@ Reply Service::unavailable(const std::string& endpoint, const std::string& query
     return {none.render(RC::SystemBusy, req.action, fieldsOf(req)), RC::SystemBusy, why};
 }
 
-Reply Service::dispatch(const Request& req)
+Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
 {
+    Context ctx{_config, _db};
     Partner partner;
     // An unknown memberID and a wrong pin or password get the same reply.
-    if (!_ctx.partners().find(req.memberId, partner) || !Partners::authenticates(partner, req.pin, req.password))
-        return _ctx.reply(RC::WrongCredentials, req.action, fieldsOf(req));
-    if (!partner.active) return _ctx.reply(RC::PartnerSuspended, req.action, fieldsOf(req));
-    if (partner.useSignature) return _ctx.reply(RC::SignatureRequired, req.action, fieldsOf(req));
+    if (!ctx.partners().find(req.memberId, partner) || !Partners::authenticates(partner, req.pin, req.password))
+        return Outcome::of(RC::WrongCredentials);
+    if (!partner.active) return Outcome::of(RC::PartnerSuspended);
+    if (partner.useSignature) return Outcome::of(RC::SignatureRequired);
 
+    Outcome o;
     switch (req.action)
     {
-    case Action::Topup: return Topup(_ctx).handle(req, partner);
-    case Action::Inquiry: return BillInquiry(_ctx).handle(req, partner);
-    case Action::Payment: return BillPayment(_ctx).handle(req, partner);
-    case Action::Status: return StatusCheck(_ctx).handle(req, partner);
-    case Action::Balance: return balance(partner);
+    case Action::Topup:
+    case Action::Payment: o = Purchase(ctx).handle(req, partner); break;
+    case Action::Inquiry: o = BillInquiry(ctx).handle(req, partner); break;
+    case Action::Status: o = StatusCheck(ctx).handle(req, partner); break;
+    case Action::Balance:
+        o = Outcome::of(RC::Success);
+        o.balance = partner.balance;
+        break;
     }
-    return _ctx.reply(RC::SystemBusy, req.action, fieldsOf(req));
-}
-
-Reply Service::balance(const Partner& partner)
-{
-    return _ctx.reply(RC::Success, Action::Balance,
-                      {{"saldo", formatRupiah(partner.balance)}, {"waktu", Clock::format(Clock::now())}});
+    if (o.awaitOrder || o.awaitInquiry)
+    {
+        awaiting.request = req;
+        awaiting.partner = partner;
+        awaiting.order = o.awaitOrder;
+        awaiting.inquiry = o.awaitInquiry;
+    }
+    return o;
 }
 
 } // namespace Loket

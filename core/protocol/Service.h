@@ -1,22 +1,43 @@
 #pragma once
-#include "Billers.h"
-#include "Context.h"
+#include "Config.h"
+#include "Database.h"
+#include "Outcome.h"
+#include "Partners.h"
+#include "Reply.h"
 #include "Templates.h"
 #include <string>
 
 namespace Loket {
 
-/// The legacy HTTP-GET interface, independent of how requests arrive:
-/// parse and validate, authenticate, dispatch to topup, inquiry, payment,
-/// status check or balance, and render the one-line reply.  One per worker.
+/// What a request is still waiting for after Service::handle: an order to
+/// become final, or a bill inquiry to be answered by a dispatcher.
+struct Awaiting
+{
+    Request request;
+    Partner partner;
+    Poco::Int64 order = 0;
+    Poco::Int64 inquiry = 0;
+
+    bool any() const { return order != 0 || inquiry != 0; }
+};
+
+/// The legacy HTTP-GET interface on one database connection, independent of
+/// how requests arrive: parse and validate, authenticate, run the use case
+/// (topup, inquiry, payment, status check, balance) and render its outcome as
+/// the one-line reply.  A purchase or inquiry is answered in two halves —
+/// handle() queues it, finish() answers once the caller has waited — so that
+/// the wait holds no connection (ServicePool).
 class Service
 {
 public:
     Service(const Config& config, Database& db);
 
-    /// Answers one request.  Never throws: an internal error before any debit
-    /// is RC 99, an unknown outcome after a debit is RC 68.
-    Reply handle(const std::string& endpoint, const std::string& query, Request& parsed);
+    /// Answers one request, or (awaiting.any()) queues it and returns nothing
+    /// yet.  Never throws: an internal error before any debit is RC 99.
+    Reply handle(const std::string& endpoint, const std::string& query, Request& parsed, Awaiting& awaiting);
+
+    /// The reply to a request handle() queued, once the wait is over (or timed out).
+    Reply finish(const Awaiting& awaiting);
 
     /// Reloads the templates when `version` differs from the loaded one.  If
     /// loading fails, the last good set stays and the next call tries again.
@@ -32,16 +53,14 @@ public:
 private:
     /// Reads the templates afresh; false (keeping the current set) when it cannot.
     bool loadTemplates();
-    Reply dispatch(const Request& req);
-    Reply balance(const Partner& partner);
+    Outcome dispatch(const Request& req, Awaiting& awaiting);
+    Reply failure(const Request& req, const std::exception& e);
 
     const Config& _config;
     Database& _db;
     Templates _templates;
     std::string _templateVersion;
     bool _schemaTooNew = false;
-    Billers _billers;
-    Context _ctx;
 };
 
 } // namespace Loket

@@ -47,6 +47,10 @@ void install(Database& db, const std::string& sqlDir)
     if (db.isSQLite()) db.session() << "PRAGMA journal_mode=WAL", now;
     std::string dir = backendDir(db, sqlDir);
     WriteTransaction tx(db);
+    // Each step from an older version first (sql/<backend>/upgrade-N.sql),
+    // then schema.sql creates whatever is still missing.
+    for (int step = current + 1; current > 0 && step <= CurrentVersion; ++step)
+        db.runScript(readFile(dir + "/upgrade-" + std::to_string(step) + ".sql"));
     db.runScript(readFile(dir + "/schema.sql"));
     int templates = 0;
     db.session() << "SELECT COUNT(*) FROM response_codes", into(templates), now;

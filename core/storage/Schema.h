@@ -9,7 +9,7 @@ namespace Loket {
 /// rewrites money data; running it again is harmless.
 namespace Schema {
 
-const int CurrentVersion = 1;
+const int CurrentVersion = 2;
 
 /// Brings the database to CurrentVersion.  Throws if the database is newer
 /// than this binary, or a script fails.

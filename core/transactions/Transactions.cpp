@@ -1,4 +1,5 @@
 #include "Transactions.h"
+#include <stdexcept>
 
 using namespace Poco::Data::Keywords;
 
@@ -9,34 +10,61 @@ namespace {
 const char* const Columns =
     "SELECT id, member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, note, bill_name, "
     "bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, created_at, updated_at, "
-    "sent_at FROM transactions";
+    "sent_at, biller, lease_owner, lease_until, next_check_at, checks, answered_pending FROM transactions";
 
-void intoAll(Poco::Data::Statement& st, Transaction& t)
+/// One row as the database holds it; the status is text until read.
+struct Row
 {
-    st, into(t.id), into(t.memberId), into(t.refId), into(t.kind), into(t.product), into(t.dest),
-        into(t.qty), into(t.price), into(t.status), into(t.rc), into(t.sn), into(t.note), into(t.billName),
-        into(t.billAmount), into(t.billAdmin), into(t.billPeriod), into(t.inquiryExpiresAt),
-        into(t.mitraMessage), into(t.createdAt), into(t.updatedAt), into(t.sentAt);
+    Transaction t;
+    std::string status;
+    int answeredPending = 0;
+
+    void bindTo(Poco::Data::Statement& st)
+    {
+        st, into(t.id), into(t.memberId), into(t.refId), into(t.kind), into(t.product), into(t.dest),
+            into(t.qty), into(t.price), into(status), into(t.rc), into(t.sn), into(t.note), into(t.billName),
+            into(t.billAmount), into(t.billAdmin), into(t.billPeriod), into(t.inquiryExpiresAt),
+            into(t.mitraMessage), into(t.createdAt), into(t.updatedAt), into(t.sentAt), into(t.biller),
+            into(t.leaseOwner), into(t.leaseUntil), into(t.nextCheckAt), into(t.checks), into(answeredPending);
+    }
+
+    Transaction read() const
+    {
+        Transaction out = t;
+        if (!parseState(status, out.status)) throw std::runtime_error("transaction " + std::to_string(t.id) +
+                                                                      " has an unknown status " + status);
+        out.answeredPending = answeredPending != 0;
+        return out;
+    }
+};
+
+bool fetchRow(Poco::Data::Statement& st, Row& row, Transaction& t)
+{
+    if (!fetchOne(st)) return false;
+    t = row.read();
+    return true;
 }
 
 } // namespace
 
 bool Transactions::findByRef(const std::string& memberId, const std::string& refId, Transaction& t)
 {
+    Row row;
     Poco::Data::Statement st(_db.session());
     st << std::string(Columns) + " WHERE member_id = ? AND ref_id = ?";
-    intoAll(st, t);
+    row.bindTo(st);
     st, bind(memberId), bind(refId), limit(1);
-    return fetchOne(st);
+    return fetchRow(st, row, t);
 }
 
 bool Transactions::findById(Poco::Int64 id, Transaction& t)
 {
+    Row row;
     Poco::Data::Statement st(_db.session());
     st << std::string(Columns) + " WHERE id = ?";
-    intoAll(st, t);
+    row.bindTo(st);
     st, bind(id), limit(1);
-    return fetchOne(st);
+    return fetchRow(st, row, t);
 }
 
 std::vector<Transaction> Transactions::list(const TransactionFilter& f)
@@ -47,10 +75,10 @@ std::vector<Transaction> Transactions::list(const TransactionFilter& f)
     if (f.updatedBefore > 0) sql += " AND updated_at <= ?";
     sql += " ORDER BY id";
     if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
-    Transaction t;
+    Row row;
     Poco::Data::Statement st(_db.session());
     st << sql;
-    intoAll(st, t);
+    row.bindTo(st);
     st, bind(f.since);
     if (!f.memberId.empty()) st, bind(f.memberId);
     if (!f.status.empty()) st, bind(f.status);
@@ -59,56 +87,165 @@ std::vector<Transaction> Transactions::list(const TransactionFilter& f)
     std::vector<Transaction> out;
     while (fetchNext(st))
     {
-        out.push_back(t);
+        out.push_back(row.read());
     }
     return out;
 }
 
 void Transactions::insert(Transaction& t)
 {
+    const std::string& status = stateName(t.status);
+    int answered = t.answeredPending ? 1 : 0;
     Poco::Data::Statement st(_db.session());
     st << "INSERT INTO transactions (member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, "
           "note, bill_name, bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, "
-          "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          "created_at, updated_at, biller, answered_pending) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         bind(t.memberId), bind(t.refId), bind(t.kind), bind(t.product), bind(t.dest), bind(t.qty),
-        bind(t.price), bind(t.status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
+        bind(t.price), bind(status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
         bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt),
-        bind(t.mitraMessage), bind(t.createdAt), bind(t.updatedAt), into(t.id);
+        bind(t.mitraMessage), bind(t.createdAt), bind(t.updatedAt), bind(t.biller), bind(answered), into(t.id);
     st.execute();
 }
 
-void Transactions::update(const Transaction& t)
+bool Transactions::update(const Transaction& t, TrxState from)
 {
-    _db.session() << "UPDATE transactions SET price = ?, status = ?, rc = ?, sn = ?, note = ?, bill_name = ?, "
-                     "bill_amount = ?, bill_admin = ?, bill_period = ?, inquiry_expires_at = ?, "
-                     "mitra_message = ?, updated_at = ? WHERE id = ?",
-        bind(t.price), bind(t.status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
-        bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt),
-        bind(t.mitraMessage), bind(t.updatedAt), bind(t.id), now;
-}
-
-bool Transactions::settle(const Transaction& t)
-{
+    if (from != t.status && !canMove(from, t.status))
+        throw std::logic_error("transaction " + std::to_string(t.id) + ": no move " + stateName(from) + " -> " +
+                               stateName(t.status));
     // RETURNING tells whether this update won; an ODBC update count cannot.
-    Poco::Int64 settled = 0;
+    Poco::Int64 updated = 0;
     Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, sent_at = 0 "
-          "WHERE id = ? AND status = 'PENDING' RETURNING id",
-        bind(t.status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.mitraMessage), bind(t.updatedAt),
-        bind(t.id), into(settled);
+    st << "UPDATE transactions SET price = ?, status = ?, rc = ?, sn = ?, note = ?, bill_name = ?, "
+          "bill_amount = ?, bill_admin = ?, bill_period = ?, inquiry_expires_at = ?, mitra_message = ?, "
+          "updated_at = ?, biller = ? WHERE id = ? AND status = ? RETURNING id",
+        bind(t.price), bind(stateName(t.status)), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
+        bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt), bind(t.mitraMessage),
+        bind(t.updatedAt), bind(t.biller), bind(t.id), bind(stateName(from)), into(updated);
     return fetchOne(st);
 }
 
-void Transactions::markSent(Poco::Int64 id, Poco::Int64 at)
+bool Transactions::settle(Poco::Int64 id, TrxState from, const Settled& s)
 {
-    _db.session() << "UPDATE transactions SET sent_at = ? WHERE id = ? AND status = 'PENDING'", bind(at),
-        bind(id), now;
+    if (!canMove(from, s.to))
+        throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> " +
+                               stateName(s.to));
+    Poco::Int64 settled = 0;
+    Poco::Data::Statement st(_db.session());
+    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, "
+          "lease_owner = '', lease_until = 0, next_check_at = 0 WHERE id = ? AND status = ? RETURNING id",
+        bind(stateName(s.to)), bind(s.rc), bind(s.sn), bind(s.note), bind(s.mitraMessage), bind(s.at), bind(id),
+        bind(stateName(from)), into(settled);
+    return fetchOne(st);
 }
 
-void Transactions::markAnswered(Poco::Int64 id, Poco::Int64 at)
+std::vector<Poco::Int64> Transactions::queuedIds(const std::string& biller, int limit)
 {
-    _db.session() << "UPDATE transactions SET sent_at = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'",
-        bind(at), bind(id), now;
+    // PostgreSQL: rows another dispatcher is claiming right now are skipped,
+    // not waited for.  SQLite: BEGIN IMMEDIATE already lets one writer in.
+    std::string sql = "SELECT id FROM transactions WHERE status = 'QUEUED' AND biller = ? ORDER BY id LIMIT " +
+                      std::to_string(limit);
+    if (!_db.isSQLite()) sql += " FOR UPDATE SKIP LOCKED";
+    std::vector<Poco::Int64> ids;
+    Poco::Data::Statement st(_db.session());
+    st << sql, into(ids), bind(biller);
+    st.execute();
+    return ids;
+}
+
+std::vector<Transaction> Transactions::claimQueued(const std::string& biller, const std::string& owner,
+                                                   Poco::Int64 now, Poco::Int64 leaseUntil, int limit)
+{
+    std::vector<Transaction> out;
+    if (limit <= 0) return out;
+    for (Poco::Int64 id : queuedIds(biller, limit))
+    {
+        Poco::Int64 claimed = 0;
+        Poco::Data::Statement st(_db.session());
+        st << "UPDATE transactions SET status = 'SENT', lease_owner = ?, lease_until = ?, sent_at = ?, updated_at = ? "
+              "WHERE id = ? AND status = 'QUEUED' RETURNING id",
+            bind(owner), bind(leaseUntil), bind(now), bind(now), bind(id), into(claimed);
+        Transaction t;
+        if (fetchOne(st) && findById(id, t)) out.push_back(t);
+    }
+    return out;
+}
+
+std::vector<Transaction> Transactions::claimDueChecks(const std::string& biller, const std::string& owner,
+                                                      Poco::Int64 now, Poco::Int64 leaseUntil, int limit)
+{
+    std::vector<Transaction> out;
+    if (limit <= 0) return out;
+    // The lease of a check must have run out (or never been taken) before
+    // another dispatcher takes it: the guard below re-reads it.
+    std::vector<Poco::Int64> ids;
+    {
+        std::string sql = "SELECT id FROM transactions WHERE status = 'PENDING' AND biller = ? AND next_check_at <= ? "
+                          "AND lease_until < ? ORDER BY next_check_at, id LIMIT " + std::to_string(limit);
+        if (!_db.isSQLite()) sql += " FOR UPDATE SKIP LOCKED";
+        Poco::Data::Statement st(_db.session());
+        st << sql, into(ids), bind(biller), bind(now), bind(now);
+        st.execute();
+    }
+    for (Poco::Int64 id : ids)
+    {
+        Poco::Int64 claimed = 0;
+        Poco::Data::Statement st(_db.session());
+        st << "UPDATE transactions SET lease_owner = ?, lease_until = ? "
+              "WHERE id = ? AND status = 'PENDING' AND lease_until < ? RETURNING id",
+            bind(owner), bind(leaseUntil), bind(id), bind(now), into(claimed);
+        Transaction t;
+        if (fetchOne(st) && findById(id, t)) out.push_back(t);
+    }
+    return out;
+}
+
+int Transactions::orphanSent(const std::string& deadOwner, Poco::Int64 now)
+{
+    std::vector<Poco::Int64> ids;
+    _db.session() << "UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, "
+                     "next_check_at = ?, updated_at = ? "
+                     "WHERE status = 'SENT' AND (lease_until < ? OR lease_owner = ?) RETURNING id",
+        bind(now), bind(now), bind(now), bind(deadOwner), into(ids), Poco::Data::Keywords::now;
+    return static_cast<int>(ids.size());
+}
+
+void Transactions::renewLeases(const std::string& owner, Poco::Int64 leaseUntil)
+{
+    _db.session() << "UPDATE transactions SET lease_until = ? WHERE lease_owner = ? AND status IN ('SENT', 'PENDING')",
+        bind(leaseUntil), bind(owner), now;
+}
+
+bool Transactions::keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCheckAt, Poco::Int64 at)
+{
+    if (from != TrxState::Pending && !canMove(from, TrxState::Pending))
+        throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> PENDING");
+    Poco::Int64 moved = 0;
+    Poco::Data::Statement st(_db.session());
+    st << "UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, next_check_at = ?, "
+          "checks = checks + ?, updated_at = ? WHERE id = ? AND status = ? RETURNING id",
+        bind(nextCheckAt), bind(from == TrxState::Pending ? 1 : 0), bind(at), bind(id), bind(stateName(from)),
+        into(moved);
+    return fetchOne(st);
+}
+
+std::vector<Poco::Int64> Transactions::makeChecksDue(Poco::Int64 updatedBefore, Poco::Int64 now)
+{
+    std::vector<Poco::Int64> ids;
+    _db.session() << "UPDATE transactions SET next_check_at = ? "
+                     "WHERE status = 'PENDING' AND updated_at <= ? RETURNING id",
+        bind(now), bind(updatedBefore), into(ids), Poco::Data::Keywords::now;
+    return ids;
+}
+
+bool Transactions::markAnsweredPending(Poco::Int64 id)
+{
+    Poco::Int64 marked = 0;
+    Poco::Data::Statement st(_db.session());
+    st << "UPDATE transactions SET answered_pending = 1 "
+          "WHERE id = ? AND status IN ('QUEUED', 'SENT', 'PENDING') RETURNING id",
+        bind(id), into(marked);
+    return fetchOne(st);
 }
 
 } // namespace Loket

@@ -1,6 +1,7 @@
 #pragma once
 #include "Database.h"
 #include "Money.h"
+#include "TransactionState.h"
 #include <string>
 #include <vector>
 
@@ -18,7 +19,7 @@ struct Transaction
     std::string dest;                ///< as the partner sent it, "@part" included
     int qty = 1;
     Rupiah price = 0;                ///< what is (or would be) debited
-    std::string status;              ///< INQUIRED, PENDING, SUCCESS, FAILED
+    TrxState status = TrxState::Queued;
     std::string rc;                  ///< the response code this transaction answers with
     std::string sn;                  ///< biller's serial number / reference
     std::string note;                ///< reason of a failure ([keterangan])
@@ -27,16 +28,19 @@ struct Transaction
     Rupiah billAdmin = 0;
     std::string billPeriod;
     Poco::Int64 inquiryExpiresAt = 0;
-    std::string mitraMessage;        ///< stored reply for status checks after a late settlement
+    std::string mitraMessage;        ///< the STATUS reply frozen when a transaction answered 68 settles
     Poco::Int64 createdAt = 0;
     Poco::Int64 updatedAt = 0;
-    /// When its order went to the biller, while the worker that sent it has not
-    /// heard back (Transactions::markSent); 0 otherwise.
-    Poco::Int64 sentAt = 0;
+    Poco::Int64 sentAt = 0;          ///< when a dispatcher claimed the order to send it (0: never)
+    std::string biller;              ///< the biller that serves the order, chosen when it was queued
+    std::string leaseOwner;          ///< the dispatcher working on it now ("" when none)
+    Poco::Int64 leaseUntil = 0;      ///< its lease ends then (seconds); another dispatcher may take over after
+    Poco::Int64 nextCheckAt = 0;     ///< PENDING: when the biller is asked again
+    int checks = 0;                  ///< status calls made so far
+    bool answeredPending = false;    ///< the partner was answered SEDANG DIPROSES: settle with a callback
 
-    bool isPending() const { return status == "PENDING"; }
-    /// The order may still be on its way: the worker that sent it has not reported.
-    bool awaitingBiller() const { return isPending() && sentAt > 0; }
+    bool isPending() const { return isInFlight(status); }
+    bool isFinal() const { return Loket::isFinal(status); }
     /// Same request as `other` for refID purposes: kind, product, dest and qty.
     bool sameRequest(const std::string& kind, const std::string& product, const std::string& dest, int qty) const
     {
@@ -48,13 +52,26 @@ struct Transaction
 struct TransactionFilter
 {
     std::string memberId;
-    std::string status;
+    std::string status;              ///< a state name (stateName)
     Poco::Int64 since = 0;
     Poco::Int64 updatedBefore = 0;   ///< 0: no bound
     int limit = 0;                   ///< 0: no limit
 };
 
-/// The transactions table.
+/// The final outcome written by a settlement.
+struct Settled
+{
+    TrxState to = TrxState::Success;
+    std::string rc;
+    std::string sn;
+    std::string note;
+    std::string mitraMessage;
+    Poco::Int64 at = 0;
+};
+
+/// The transactions table.  Every change of a row's status is a guarded
+/// UPDATE (`WHERE status = <from>`), so two processes can never both move the
+/// same transaction: the loser's update matches no row and it backs off.
 class Transactions
 {
 public:
@@ -68,23 +85,50 @@ public:
     /// backend's constraint violation.
     void insert(Transaction& t);
 
-    /// Writes every mutable field of `t` back (status, rc, price, sn, note, bill, message).
-    void update(const Transaction& t);
+    /// Writes the request-side fields of `t` (status, rc, price, bill, biller)
+    /// if the row is still in state `from`; false when it was not.
+    bool update(const Transaction& t, TrxState from);
 
-    /// Moves a PENDING transaction to `t`'s status; false when it was no longer
-    /// PENDING (someone else settled it first).
-    bool settle(const Transaction& t);
+    /// Moves transaction `id` from `from` to `settled.to` with its outcome,
+    /// ending any lease; false when it was no longer in `from`.
+    bool settle(Poco::Int64 id, TrxState from, const Settled& settled);
 
-    /// Records, inside the hold's write transaction, that the order is about to
-    /// go to the biller at `at` (updated_at = -at): until the sending worker
-    /// reports back, nobody may take the biller's "never received" as final.
-    void markSent(Poco::Int64 id, Poco::Int64 at);
+    // -- the dispatcher's side --------------------------------------------
 
-    /// The sending worker heard back "still pending": the order has reached
-    /// the biller as far as we can tell, and later answers about it count.
-    void markAnswered(Poco::Int64 id, Poco::Int64 at);
+    /// Claims up to `limit` QUEUED orders of `biller` for dispatcher `owner`
+    /// (QUEUED → SENT, lease until `leaseUntil`), oldest first, and returns them.
+    std::vector<Transaction> claimQueued(const std::string& biller, const std::string& owner, Poco::Int64 now,
+                                         Poco::Int64 leaseUntil, int limit);
+
+    /// Leases up to `limit` PENDING orders of `biller` whose next check is due
+    /// and that nobody else holds, for a status call.
+    std::vector<Transaction> claimDueChecks(const std::string& biller, const std::string& owner, Poco::Int64 now,
+                                            Poco::Int64 leaseUntil, int limit);
+
+    /// SENT orders whose dispatcher is gone (its lease ran out, or it is
+    /// `deadOwner`, a previous life of the caller) may have reached the biller:
+    /// they become PENDING, due for a status call now, never sent again.
+    /// Returns how many.
+    int orphanSent(const std::string& deadOwner, Poco::Int64 now);
+
+    /// Extends every lease `owner` holds.
+    void renewLeases(const std::string& owner, Poco::Int64 leaseUntil);
+
+    /// SENT → PENDING (the first answer was unknown), or a PENDING order whose
+    /// status call was still unknown: asked again at `nextCheckAt`.
+    bool keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCheckAt, Poco::Int64 at);
+
+    /// Makes every PENDING order older than `olderThan` (updated_at) due for a
+    /// status call now; returns their ids (loketctl reconcile).
+    std::vector<Poco::Int64> makeChecksDue(Poco::Int64 updatedBefore, Poco::Int64 now);
+
+    /// Records that the partner was answered SEDANG DIPROSES, if the order is
+    /// still open; false when it became final first (answer that instead).
+    bool markAnsweredPending(Poco::Int64 id);
 
 private:
+    std::vector<Poco::Int64> queuedIds(const std::string& biller, int limit);
+
     Database& _db;
 };
 

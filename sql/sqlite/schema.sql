@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS partners (
     balance         INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0),
     active          INTEGER NOT NULL DEFAULT 1,
     use_signature   INTEGER NOT NULL DEFAULT 0,
+    report_url      TEXT    NOT NULL DEFAULT '',  -- callback target for final states (http/https)
     created_at      INTEGER NOT NULL
 );
 
@@ -30,8 +31,11 @@ CREATE TABLE IF NOT EXISTS products (
 );
 
 -- One row per (partner, refID): the database, not the code, makes a refID unique.
--- status: INQUIRED (bill read, nothing debited), PENDING (debited, outcome unknown),
---         SUCCESS, FAILED.  rc is the response code the row answers with now.
+-- status: the state machine of core/transactions/TransactionState.h (docs/protocol.md):
+--   INQUIRED (bill read, nothing debited), QUEUED (debited, waiting for a dispatcher),
+--   SENT (a dispatcher holds its lease and may have sent it), PENDING (outcome unknown,
+--   re-checked with the biller at next_check_at), SUCCESS, FAILED.
+-- rc is the response code the row answers with now.
 CREATE TABLE IF NOT EXISTS transactions (
     id              INTEGER PRIMARY KEY,
     member_id       TEXT    NOT NULL REFERENCES partners(member_id),
@@ -41,7 +45,7 @@ CREATE TABLE IF NOT EXISTS transactions (
     dest            TEXT    NOT NULL,
     qty             INTEGER NOT NULL DEFAULT 1,
     price           INTEGER NOT NULL DEFAULT 0,
-    status          TEXT    NOT NULL CHECK (status IN ('INQUIRED', 'PENDING', 'SUCCESS', 'FAILED')),
+    status          TEXT    NOT NULL CHECK (status IN ('INQUIRED', 'QUEUED', 'SENT', 'PENDING', 'SUCCESS', 'FAILED')),
     rc              TEXT    NOT NULL,
     sn              TEXT    NOT NULL DEFAULT '',
     note            TEXT    NOT NULL DEFAULT '',
@@ -53,10 +57,17 @@ CREATE TABLE IF NOT EXISTS transactions (
     mitra_message   TEXT    NOT NULL DEFAULT '',
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL,
-    sent_at         INTEGER NOT NULL DEFAULT 0,   -- order with the biller, no answer yet (0: none)
+    sent_at         INTEGER NOT NULL DEFAULT 0,   -- when a dispatcher claimed it to send (0: never)
+    biller          TEXT    NOT NULL DEFAULT '',  -- the biller chosen when it was queued
+    lease_owner     TEXT    NOT NULL DEFAULT '',  -- the dispatcher working on it ('' none)
+    lease_until     INTEGER NOT NULL DEFAULT 0,   -- that dispatcher's lease ends (seconds)
+    next_check_at   INTEGER NOT NULL DEFAULT 0,   -- PENDING: next status call to the biller
+    checks          INTEGER NOT NULL DEFAULT 0,   -- status calls made
+    answered_pending INTEGER NOT NULL DEFAULT 0,  -- partner was answered 68: report the end by callback
     UNIQUE (member_id, ref_id)
 );
 CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
+CREATE INDEX IF NOT EXISTS transactions_queue ON transactions(status, biller, next_check_at);
 
 -- The journal (mutasi).  Every balance change is one row; amount is signed.
 -- kind: deposit, hold, refund, adjust, withdraw.  A transaction has at most one
@@ -104,5 +115,49 @@ CREATE TABLE IF NOT EXISTS sim_bills (
 CREATE TABLE IF NOT EXISTS sim_orders (
     order_id    TEXT    PRIMARY KEY,
     dest        TEXT    NOT NULL,
-    received_at INTEGER NOT NULL
+    received_at INTEGER NOT NULL,
+    times       INTEGER NOT NULL DEFAULT 1   -- how often this order arrived (1 = once, as it must)
 );
+
+-- Bill inquiries (jenis=5) on their way to a biller: a worker queues one and
+-- waits up to reply.wait_ms; a dispatcher claims it, asks the biller and
+-- writes the answer.  Rows are working state, removed by the dispatcher after
+-- an hour; the partner-facing record is the INQUIRED transaction.
+CREATE TABLE IF NOT EXISTS inquiries (
+    id          INTEGER PRIMARY KEY,
+    biller      TEXT    NOT NULL,
+    product     TEXT    NOT NULL,
+    family      TEXT    NOT NULL,
+    customer    TEXT    NOT NULL,
+    months      INTEGER NOT NULL DEFAULT 1,
+    year        INTEGER NOT NULL DEFAULT 0,
+    amount      INTEGER NOT NULL DEFAULT 0,
+    status      TEXT    NOT NULL CHECK (status IN ('QUEUED', 'SENT', 'ANSWERED')),
+    lease_owner TEXT    NOT NULL DEFAULT '',
+    deadline    INTEGER NOT NULL,              -- the worker stops waiting then (seconds)
+    result      TEXT    NOT NULL DEFAULT '',   -- found, nocustomer, nothing, unknown
+    bill_name   TEXT    NOT NULL DEFAULT '',
+    bill_amount INTEGER NOT NULL DEFAULT 0,
+    bill_period TEXT    NOT NULL DEFAULT '',
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inquiries_status ON inquiries(status, biller);
+
+-- Partner callbacks (the outbox): written in the same database transaction as
+-- the settlement they report, delivered at least once by a dispatcher.
+CREATE TABLE IF NOT EXISTS callbacks (
+    id              INTEGER PRIMARY KEY,
+    trx_id          INTEGER NOT NULL REFERENCES transactions(id),
+    member_id       TEXT    NOT NULL REFERENCES partners(member_id),
+    url             TEXT    NOT NULL,
+    status          TEXT    NOT NULL CHECK (status IN ('PENDING', 'DELIVERED', 'FAILED')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner     TEXT    NOT NULL DEFAULT '',
+    lease_until     INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT    NOT NULL DEFAULT '',
+    created_at      INTEGER NOT NULL,
+    delivered_at    INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (trx_id)
+);
+CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks(status, next_attempt_at);

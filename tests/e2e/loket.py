@@ -104,7 +104,7 @@ class Loket:
         with open(os.path.join(ROOT, "scripts", "loket.properties.in")) as f:
             config = f.read()
         config = config.replace("@SQL_DIR@", os.path.join(ROOT, "sql"))
-        values = {"pool.workers": str(workers), "biller.timeout_ms": "1000"}
+        values = {"pool.workers": str(workers), "biller.timeout_ms": "1000", "biller.sim.enabled": "true"}
         if self.pg:
             values.update({"database.connector": "odbc", "database.connect": self.pg.connect_string()})
         for key, value in settings.items():

@@ -250,7 +250,7 @@ class BadInputTest(unittest.TestCase):
     def setUpClass(cls):
         cls.started = time.time()
         cls.loket = Loket(workers=2)
-        cls.loket.ctl("product", "set", PRODUCT, "--price", 2000)
+        cls.loket.ctl("product", "set", PRODUCT, "--price", 2000, "--biller", "sim")
         cls.loket.add_partner(MEMBER, 100000)
         cls.reader = L.ReplyReader(cls.loket)
         cls.cases = Catalogue().build()

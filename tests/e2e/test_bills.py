@@ -110,10 +110,10 @@ class BillFlowTest(BillTestCase):
         cls.loket = Loket(biller_timeout_ms=700)
         ctl = cls.loket.ctl
         for f in FAMILIES:
-            ctl("product", "set", f.code, "--family", f.family, "--admin", f.admin)
-        ctl("product", "set", "BPJSTKBPU", "--family", "BPJSTK", "--admin", 2500)
-        ctl("product", "set", "T1", "--price", 2000)
-        ctl("product", "set", "PLNTUTUP", "--family", "PLNPASC", "--admin", 2750, "--open", "no")
+            ctl("product", "set", f.code, "--family", f.family, "--admin", f.admin, "--biller", "sim")
+        ctl("product", "set", "BPJSTKBPU", "--family", "BPJSTK", "--admin", 2500, "--biller", "sim")
+        ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        ctl("product", "set", "PLNTUTUP", "--family", "PLNPASC", "--admin", 2750, "--open", "no", "--biller", "sim")
 
     @classmethod
     def tearDownClass(cls):
@@ -538,7 +538,7 @@ class InquiryExpiryTest(BillTestCase):
     @classmethod
     def setUpClass(cls):
         cls.loket = Loket(inquiry_valid_seconds=1)
-        cls.loket.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750)
+        cls.loket.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
 
     @classmethod
     def tearDownClass(cls):

@@ -39,7 +39,7 @@ class CrashTest(L.LedgerProof, unittest.TestCase):
         cls.loket = Loket(workers=WORKERS)
         ctl = cls.loket.ctl
         for code, price in PRICES.items():
-            ctl("product", "set", code, "--price", price)
+            ctl("product", "set", code, "--price", price, "--biller", "sim")
         ctl("sim", "set", SLOW_DEST, "--result", "success", "--sn", "SLOW", "--delay-ms", 40)
         ctl("sim", "set", FAILED_DEST, "--result", "failed")
         ctl("sim", "set", SLOW_FAILED, "--result", "failed", "--delay-ms", 40)

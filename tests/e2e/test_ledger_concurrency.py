@@ -36,7 +36,7 @@ class LedgerConcurrencyTest(L.LedgerProof, unittest.TestCase):
         cls.loket = Loket(workers=4)
         ctl = cls.loket.ctl
         for code, price in PRICES.items():
-            ctl("product", "set", code, "--price", price)
+            ctl("product", "set", code, "--price", price, "--biller", "sim")
         ctl("sim", "set", SLOW_DEST, "--result", "success", "--sn", "SLOW", "--delay-ms", 30)
         ctl("sim", "set", FAILED_DEST, "--result", "failed")
         for dest in (LATE_SUCCESS, LATE_FAILED, STAYS_PENDING):

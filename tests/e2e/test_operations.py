@@ -178,7 +178,7 @@ class WorkerPoolTest(unittest.TestCase):
     def setUpClass(cls):
         cls.loket = Loket(workers=2, biller_timeout_ms=4000)
         ctl = cls.loket.ctl
-        ctl("product", "set", "T1", "--price", 2000)
+        ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
         ctl("sim", "set", cls.SLOW, "--result", "success", "--sn", "SLOW", "--delay-ms", 1500)
         cls.loket.add_partner("POOL", 10000000)
 
@@ -273,7 +273,7 @@ class SecretsTest(unittest.TestCase):
 
     def test_no_secret_in_any_file_under_home(self):
         with Loket(workers=2) as loket:
-            loket.ctl("product", "set", "T1", "--price", 2000)
+            loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
             loket.ctl("partner", "add", "SECRET", "--pin", self.SECRET_PIN, "--password", self.SECRET_PASSWORD)
             loket.ctl("deposit", "SECRET", 100000)
             cred = dict(pin=self.SECRET_PIN, password=self.SECRET_PASSWORD)
@@ -318,10 +318,10 @@ class ReportCommandsTest(unittest.TestCase):
     def setUpClass(cls):
         cls.loket = Loket(workers=2, biller_timeout_ms=1000)
         l = cls.loket
-        l.ctl("product", "set", "T1", "--price", 2000)
-        l.ctl("product", "set", "T5", "--price", 5500)
-        l.ctl("product", "set", "TP", "--price", 1000)
-        l.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750)
+        l.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        l.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+        l.ctl("product", "set", "TP", "--price", 1000, "--biller", "sim")
+        l.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
         l.ctl("sim", "set", "0811", "--result", "success", "--sn", "OK1")
         l.ctl("sim", "set", "0822", "--result", "failed")
         l.ctl("sim", "set", "0833", "--result", "pending")

@@ -92,7 +92,7 @@ class ScaleOutTest(L.LedgerProof, unittest.TestCase):
     def run_load(cls):
         ctl = cls.loket.ctl
         for code, price in PRICES.items():
-            ctl("product", "set", code, "--price", price)
+            ctl("product", "set", code, "--price", price, "--biller", "sim")
         ctl("sim", "set", SLOW_DEST, "--result", "success", "--sn", "SLOW", "--delay-ms", 30)
         ctl("sim", "set", FAILED_DEST, "--result", "failed")
         for dest in (LATE_SUCCESS, LATE_FAILED):

@@ -24,7 +24,7 @@ class SlowBillerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.loket = Loket(workers=4, biller_timeout_ms=TIMEOUT_MS)
-        cls.loket.ctl("product", "set", "T1", "--price", PRICE)
+        cls.loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
         cls.reader = L.ReplyReader(cls.loket)
         cls.client = L.Client(cls.loket.port)
 

@@ -60,7 +60,7 @@ class FaultSuite(unittest.TestCase):
         except BaseException:
             cls.mount.close()
             raise
-        cls.loket.ctl("product", "set", "T1", "--price", PRICE)
+        cls.loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
         cls.reader = L.ReplyReader(cls.loket)
         cls.client = L.Client(cls.loket.port)
 

@@ -8,10 +8,10 @@ class TopupTest(unittest.TestCase):
     def setUpClass(cls):
         cls.loket = Loket(biller_timeout_ms=700)
         ctl = cls.loket.ctl
-        ctl("product", "set", "T1", "--price", 2000)
-        ctl("product", "set", "T5", "--price", 5500)
-        ctl("product", "set", "TUTUP", "--price", 1000, "--open", "no")
-        ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750)
+        ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+        ctl("product", "set", "TUTUP", "--price", 1000, "--open", "no", "--biller", "sim")
+        ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
         ctl("sim", "set", "089652137194", "--result", "success", "--sn", "ABC")
 
     @classmethod

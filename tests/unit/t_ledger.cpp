@@ -44,7 +44,7 @@ struct Books
         t.product = "T1";
         t.dest = "0812";
         t.price = price;
-        t.status = status;
+        BOOST_REQUIRE(parseState(status, t.status));
         t.rc = "68";
         WriteTransaction tx(*db);
         Transactions(*db).insert(t);

@@ -1,4 +1,5 @@
-#include "Context.h"
+#include "Reply.h"
+#include "Clock.h"
 
 namespace Loket {
 
@@ -36,6 +37,19 @@ Fields badParameterFields(const Request& r, const std::string& parameter)
     Fields f = fieldsOf(r);
     f["keterangan"] = parameter;
     return f;
+}
+
+Reply render(const Templates& templates, const Outcome& o, const Request& request)
+{
+    if (!o.frozenText.empty()) return {o.frozenText, o.rc, ""};
+    Fields fields = o.hasTransaction ? fieldsOf(o.transaction) : fieldsOf(request);
+    if (!o.badParameter.empty()) fields["keterangan"] = o.badParameter;
+    if (o.balance >= 0)
+    {
+        fields["saldo"] = formatRupiah(o.balance);
+        fields["waktu"] = Clock::format(Clock::now());
+    }
+    return {templates.render(o.rc, request.action, fields), o.rc, ""};
 }
 
 } // namespace Loket

@@ -1,5 +1,5 @@
 #pragma once
-#include "Context.h"
+#include "Reply.h"
 #include <string>
 
 namespace Loket {

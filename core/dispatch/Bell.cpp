@@ -1,0 +1,74 @@
+#include "Bell.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace Loket {
+
+namespace {
+
+bool addressOf(const std::string& path, sockaddr_un& addr)
+{
+    std::memset(&addr, 0, sizeof addr);
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path) return false;
+    std::memcpy(addr.sun_path, path.c_str(), path.size());
+    return true;
+}
+
+} // namespace
+
+void Bell::ring(const std::string& path)
+{
+    sockaddr_un addr;
+    if (!addressOf(path, addr)) return;
+    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return;
+    char one = 1;
+    // A full queue means the dispatcher has wake-ups enough: dropping is fine.
+    (void)::sendto(fd, &one, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::close(fd);
+}
+
+Bell::Bell(const std::string& path) : _path(path)
+{
+    sockaddr_un addr;
+    if (!addressOf(path, addr)) throw std::runtime_error("dispatcher.socket path is empty or too long: " + path);
+    _fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (_fd < 0) throw std::runtime_error(std::string("cannot create the wake-up socket: ") + std::strerror(errno));
+    ::unlink(path.c_str());
+    if (::bind(_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    {
+        int e = errno;
+        ::close(_fd);
+        throw std::runtime_error("cannot bind " + path + ": " + std::strerror(e));
+    }
+    // Workers run as the same user, or in nginx's group beside it.
+    ::chmod(path.c_str(), 0660);
+}
+
+Bell::~Bell()
+{
+    if (_fd >= 0) ::close(_fd);
+    ::unlink(_path.c_str());
+}
+
+bool Bell::wait(int timeoutMs, int otherFd)
+{
+    pollfd fds[2] = {{_fd, POLLIN, 0}, {otherFd, POLLIN, 0}};
+    int n = ::poll(fds, otherFd >= 0 ? 2 : 1, timeoutMs);
+    if (n <= 0) return false;
+    char buf[256];
+    while (::recv(_fd, buf, sizeof buf, MSG_DONTWAIT) > 0)
+    {
+    }
+    return true;
+}
+
+} // namespace Loket

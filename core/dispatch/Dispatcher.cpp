@@ -1,0 +1,351 @@
+#include "Dispatcher.h"
+#include "Callbacks.h"
+#include "Clock.h"
+#include "Families.h"
+#include "Reply.h"
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <unistd.h>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+namespace Loket {
+
+namespace {
+
+Order orderOf(const Transaction& t)
+{
+    Order o;
+    o.orderId = std::to_string(t.id);
+    o.product = Families::baseCode(t.product);
+    o.dest = Families::baseCode(t.dest);
+    o.qty = t.qty;
+    o.amount = t.billAmount;
+    return o;
+}
+
+/// One process per dispatcher.id on a host: a restarted dispatcher knows
+/// that every order leased to its id belongs to a process that is gone.
+int takeLock(const std::string& path)
+{
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+    {
+        ::close(fd);
+        throw std::runtime_error("another dispatcher holds " + path + " (same dispatcher.id on this host)");
+    }
+    return fd;
+}
+
+} // namespace
+
+Dispatcher::Dispatcher(const Config& config, std::function<void(const std::string&)> log)
+    : _config(config),
+      _log(std::move(log)),
+      _owner(config.dispatcherId),
+      _lockFd(takeLock(config.dispatcherSocket + ".lock")),
+      _db(config),
+      _billers(config),
+      _bell(config.dispatcherSocket)
+{
+    if (::pipe2(_wakePipe, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error("cannot create a pipe");
+    _templates.load(_db, false);
+    adoptOwnOrphans();
+}
+
+Dispatcher::~Dispatcher()
+{
+    if (_wakePipe[0] >= 0) ::close(_wakePipe[0]);
+    if (_wakePipe[1] >= 0) ::close(_wakePipe[1]);
+    if (_lockFd >= 0) ::close(_lockFd);
+}
+
+void Dispatcher::adoptOwnOrphans()
+{
+    // A previous life of this dispatcher may have sent these orders before it
+    // died: never send them again; ask the biller first.
+    Poco::Int64 now = Clock::now();
+    WriteTransaction tx(_db);
+    int orphans = Transactions(_db).orphanSent(_owner, now);
+    _db.session() << "UPDATE transactions SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?",
+        Poco::Data::Keywords::bind(_owner), Poco::Data::Keywords::now;
+    _db.session() << "UPDATE callbacks SET lease_owner = '', lease_until = 0 WHERE lease_owner = ?",
+        Poco::Data::Keywords::bind(_owner), Poco::Data::Keywords::now;
+    tx.commit();
+    if (orphans > 0)
+        _log(std::to_string(orphans) + " order(s) sent by a previous run of dispatcher " + _owner +
+             " are pending: their biller is asked before anything else happens to them");
+}
+
+std::string Dispatcher::statusText(const Transaction& t) const
+{
+    return _templates.render(t.rc, Action::Status, fieldsOf(t));
+}
+
+void Dispatcher::wakeLoop()
+{
+    char one = 1;
+    (void)::write(_wakePipe[1], &one, 1);
+}
+
+void Dispatcher::spawn(std::function<void()> call)
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        ++_threads;
+    }
+    std::thread([this, call] {
+        call();
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            --_threads;
+        }
+        wakeLoop();
+    }).detach();
+}
+
+int Dispatcher::inFlight(const std::string& biller)
+{
+    std::lock_guard<std::mutex> lock(_mutex);
+    return _billerInFlight[biller];
+}
+
+void Dispatcher::run(const std::atomic<bool>& stop)
+{
+    Poco::Int64 stopDeadline = 0;
+    for (;;)
+    {
+        try
+        {
+            _db.ensureConnected();
+            settleAnswers();
+            if (!stop)
+            {
+                housekeeping();
+                claimWork();
+                claimCallbacks();
+            }
+        }
+        catch (const std::exception& e)
+        {
+            // The ledger is unreachable or busy: nothing was claimed or settled
+            // in the failed transaction; answers stay in memory for the next round.
+            _db.noteFailure();
+            _log(std::string("ledger: ") + redactSecrets(e.what()));
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        if (stop)
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            bool idle = _threads == 0 && _orderResults.empty() && _inquiryAnswers.empty() && _callbackAnswers.empty();
+            if (stopDeadline == 0) stopDeadline = Clock::now() + _config.leaseLength();
+            if (idle || Clock::now() > stopDeadline) break;
+        }
+        _bell.wait(_config.dispatcherPollMs, _wakePipe[0]);
+        char buf[256];
+        while (::read(_wakePipe[0], buf, sizeof buf) > 0)
+        {
+        }
+    }
+}
+
+void Dispatcher::settleAnswers()
+{
+    std::vector<OrderResult> orders;
+    std::vector<InquiryAnswer> inquiries;
+    std::vector<CallbackAnswer> callbacks;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        orders.swap(_orderResults);
+        inquiries.swap(_inquiryAnswers);
+        callbacks.swap(_callbackAnswers);
+    }
+    Context ctx{_config, _db};
+    if (!orders.empty())
+    {
+        Settlement settlement(ctx, [this](const Transaction& t) { return statusText(t); });
+        if (settlement.applyAll(orders) > 0)
+            _log("some settlements could not be written; their orders are asked again on schedule");
+    }
+    if (!inquiries.empty())
+    {
+        Inquiries table(_db);
+        for (const auto& a : inquiries) table.answer(a.id, a.bill);
+    }
+    if (!callbacks.empty())
+    {
+        Callbacks table(_db);
+        Poco::Int64 now = Clock::now();
+        for (const auto& c : callbacks)
+        {
+            if (c.result.delivered)
+            {
+                table.delivered(c.id, now);
+                continue;
+            }
+            const auto& schedule = _config.callbackRetrySchedule;
+            int step = std::min<int>(c.attempts, int(schedule.size()) - 1);
+            Poco::Int64 next = now + schedule[step];
+            bool giveUp = next > c.createdAt + Poco::Int64(_config.callbackMaxAgeHours) * 3600;
+            table.failed(c.id, c.result.error, next, giveUp);
+            _log("callback " + std::to_string(c.id) + " (" + c.host + ") not delivered: " + c.result.error +
+                 (giveUp ? "; given up" : ""));
+        }
+    }
+}
+
+void Dispatcher::claimWork()
+{
+    Poco::Int64 now = Clock::now();
+    Poco::Int64 leaseUntil = now + _config.leaseLength();
+    for (const std::string& name : _billers.names())
+    {
+        Biller* biller = _billers.find(name);
+        int room = _config.billerMaxInFlightFor(name) - inFlight(name);
+        if (room <= 0) continue;
+
+        std::vector<Transaction> orders, checks;
+        std::vector<InquiryRequest> inquiries;
+        std::map<Poco::Int64, BillQuery> payments;
+        {
+            WriteTransaction tx(_db);
+            Transactions transactions(_db);
+            orders = transactions.claimQueued(name, _owner, now, leaseUntil, room);
+            room -= int(orders.size());
+            inquiries = Inquiries(_db).claim(name, _owner, now, room);
+            room -= int(inquiries.size());
+            checks = transactions.claimDueChecks(name, _owner, now, leaseUntil, room);
+            tx.commit();
+        }
+        Catalogue catalogue(_db);
+        for (const Transaction& t : orders)
+        {
+            if (t.kind != "bill") continue;
+            Product product;
+            BillQuery q;
+            if (catalogue.find(Families::baseCode(t.product), product))
+                Families::read(product.family, t.product, t.dest, Clock::year(t.createdAt), q);
+            payments[t.id] = q;
+        }
+        int started = int(orders.size() + inquiries.size() + checks.size());
+        if (started == 0) continue;
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            _billerInFlight[name] += started;
+        }
+        auto finish = [this, name](std::function<void()> record) {
+            std::lock_guard<std::mutex> lock(_mutex);
+            record();
+            --_billerInFlight[name];
+        };
+        for (const Transaction& t : orders)
+        {
+            bool bill = t.kind == "bill";
+            BillQuery q = payments[t.id];
+            spawn([this, biller, t, bill, q, finish] {
+                BillerOutcome outcome = bill ? biller->pay(orderOf(t), q) : biller->purchase(orderOf(t));
+                finish([&] { _orderResults.push_back({t, outcome}); });
+            });
+        }
+        for (const Transaction& t : checks)
+            spawn([this, biller, t, finish] {
+                BillerOutcome outcome = biller->status(orderOf(t));
+                finish([&] { _orderResults.push_back({t, outcome}); });
+            });
+        for (const InquiryRequest& r : inquiries)
+            spawn([this, biller, r, finish] {
+                Bill bill = biller->inquire(r.query);
+                finish([&] { _inquiryAnswers.push_back({r.id, bill}); });
+            });
+    }
+}
+
+void Dispatcher::claimCallbacks()
+{
+    int room;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        room = _config.callbackMaxInFlight - _callbacksInFlight;
+    }
+    if (room <= 0) return;
+    Poco::Int64 now = Clock::now();
+    std::vector<Callback> due;
+    {
+        WriteTransaction tx(_db);
+        // Leased for longer than one delivery can take, so nobody else sends it meanwhile.
+        due = Callbacks(_db).claimDue(_owner, now, now + _config.callbackTimeoutMs / 1000 + 30, room);
+        tx.commit();
+    }
+    for (const Callback& c : due)
+    {
+        std::string host = callbackHost(c.url);
+        bool busyHost;
+        {
+            std::lock_guard<std::mutex> lock(_mutex);
+            // A slow or dead receiver holds at most two slots: the others keep
+            // reporting to everyone else.
+            busyHost = _hostInFlight[host] >= 2;
+            if (!busyHost)
+            {
+                ++_hostInFlight[host];
+                ++_callbacksInFlight;
+            }
+        }
+        if (busyHost)
+        {
+            Poco::Int64 soon = now + 1;
+            _db.session() << "UPDATE callbacks SET lease_owner = '', lease_until = 0, next_attempt_at = ? "
+                             "WHERE id = ? AND status = 'PENDING'",
+                Poco::Data::Keywords::bind(soon), Poco::Data::Keywords::bind(c.id), Poco::Data::Keywords::now;
+            continue;
+        }
+        int timeoutMs = _config.callbackTimeoutMs;
+        spawn([this, c, host, timeoutMs] {
+            CallbackDelivery result = deliverCallback(c.url, timeoutMs);
+            std::lock_guard<std::mutex> lock(_mutex);
+            _callbackAnswers.push_back({c.id, c.attempts + 1, c.createdAt, host, result});
+            --_hostInFlight[host];
+            --_callbacksInFlight;
+        });
+    }
+}
+
+void Dispatcher::housekeeping()
+{
+    Poco::Int64 now = Clock::now();
+    int lease = _config.leaseLength();
+    if (now - _lastRenewal >= std::max(1, lease / 3))
+    {
+        Transactions(_db).renewLeases(_owner, now + lease);
+        _lastRenewal = now;
+    }
+    if (now - _lastHousekeeping < 1) return;
+    _lastHousekeeping = now;
+    WriteTransaction tx(_db);
+    int orphans = Transactions(_db).orphanSent("", now);
+    Inquiries(_db).purge(now - 3600);
+    tx.commit();
+    if (orphans > 0)
+        _log(std::to_string(orphans) + " order(s) of a dispatcher whose lease ran out are pending: "
+             "their biller is asked before anything else happens to them");
+    if (now % 10 == 0)
+    {
+        try
+        {
+            Templates fresh;
+            fresh.load(_db, true);
+            _templates = fresh;
+        }
+        catch (const std::exception&)
+        {
+            // The last good set stays (as in the workers).
+        }
+    }
+}
+
+} // namespace Loket

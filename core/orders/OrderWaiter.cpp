@@ -1,0 +1,126 @@
+#include "OrderWaiter.h"
+#include <vector>
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+namespace {
+
+/// How often the poller looks while someone waits: short enough that an
+/// instant biller's answer reaches the partner at once, one cheap indexed
+/// query per table per tick for however many waiters.
+const auto PollInterval = std::chrono::milliseconds(3);
+
+std::string idList(const std::vector<Poco::Int64>& ids)
+{
+    std::string out;
+    for (Poco::Int64 id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    return out;
+}
+
+} // namespace
+
+OrderWaiter::OrderWaiter(const Config& config) : _config(config), _poller([this] { poll(); }) {}
+
+OrderWaiter::~OrderWaiter()
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _stop = true;
+    }
+    _changed.notify_all();
+    _poller.join();
+}
+
+bool OrderWaiter::waitOrder(Poco::Int64 id, std::chrono::steady_clock::time_point deadline)
+{
+    return wait(Kind::Order, id, deadline);
+}
+
+bool OrderWaiter::waitInquiry(Poco::Int64 id, std::chrono::steady_clock::time_point deadline)
+{
+    return wait(Kind::Inquiry, id, deadline);
+}
+
+bool OrderWaiter::wait(Kind kind, Poco::Int64 id, std::chrono::steady_clock::time_point deadline)
+{
+    std::unique_lock<std::mutex> lock(_mutex);
+    auto key = std::make_pair(kind, id);
+    _waiting[key] = false;
+    _changed.notify_all();
+    _changed.wait_until(lock, deadline, [&] { return _waiting[key] || _stop; });
+    bool ready = _waiting[key];
+    _waiting.erase(key);
+    return ready;
+}
+
+void OrderWaiter::poll()
+{
+    std::unique_ptr<Database> db;
+    for (;;)
+    {
+        {
+            std::unique_lock<std::mutex> lock(_mutex);
+            _changed.wait(lock, [&] {
+                if (_stop) return true;
+                for (const auto& w : _waiting)
+                    if (!w.second) return true;
+                return false;
+            });
+            if (_stop) return;
+        }
+        try
+        {
+            if (!db) db = std::make_unique<Database>(_config);
+            pollOnce(*db);
+        }
+        catch (const std::exception&)
+        {
+            // The ledger is unreachable now: waiters time out and answer
+            // SEDANG DIPROSES; a new connection is tried next round.
+            db.reset();
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        std::this_thread::sleep_for(PollInterval);
+    }
+}
+
+void OrderWaiter::pollOnce(Database& db)
+{
+    std::vector<Poco::Int64> orders, inquiries;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (const auto& w : _waiting)
+        {
+            if (w.second) continue;
+            (w.first.first == Kind::Order ? orders : inquiries).push_back(w.first.second);
+        }
+    }
+    std::vector<Poco::Int64> finalOrders, answered;
+    // The ids are our own integers, never partner text.
+    if (!orders.empty())
+        db.session() << "SELECT id FROM transactions WHERE id IN (" + idList(orders) +
+                            ") AND status IN ('SUCCESS', 'FAILED')",
+            into(finalOrders), now;
+    if (!inquiries.empty())
+        db.session() << "SELECT id FROM inquiries WHERE id IN (" + idList(inquiries) + ") AND status = 'ANSWERED'",
+            into(answered), now;
+    if (finalOrders.empty() && answered.empty()) return;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (Poco::Int64 id : finalOrders)
+        {
+            auto it = _waiting.find({Kind::Order, id});
+            if (it != _waiting.end()) it->second = true;
+        }
+        for (Poco::Int64 id : answered)
+        {
+            auto it = _waiting.find({Kind::Inquiry, id});
+            if (it != _waiting.end()) it->second = true;
+        }
+    }
+    _changed.notify_all();
+}
+
+} // namespace Loket

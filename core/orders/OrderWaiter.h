@@ -1,0 +1,48 @@
+#pragma once
+#include "Config.h"
+#include "Database.h"
+#include <Poco/Types.h>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace Loket {
+
+/// Lets many request threads wait for their orders without holding a database
+/// connection, a transaction or a lock: one poller thread per worker process
+/// asks, with one query per table every few milliseconds, which of the
+/// awaited orders became final and which inquiries were answered, and wakes
+/// their threads.  Works the same on every backend and across hosts (the
+/// ledger is the only channel between workers and dispatchers).
+class OrderWaiter
+{
+public:
+    explicit OrderWaiter(const Config& config);
+    ~OrderWaiter();
+
+    /// Waits until transaction `id` is SUCCESS or FAILED, or `deadline`; true when final.
+    bool waitOrder(Poco::Int64 id, std::chrono::steady_clock::time_point deadline);
+    /// Waits until inquiry `id` is answered, or `deadline`; true when answered.
+    bool waitInquiry(Poco::Int64 id, std::chrono::steady_clock::time_point deadline);
+
+    OrderWaiter(const OrderWaiter&) = delete;
+    OrderWaiter& operator=(const OrderWaiter&) = delete;
+
+private:
+    enum class Kind { Order, Inquiry };
+    bool wait(Kind kind, Poco::Int64 id, std::chrono::steady_clock::time_point deadline);
+    void poll();
+    void pollOnce(Database& db);
+
+    const Config& _config;
+    std::mutex _mutex;
+    std::condition_variable _changed;   ///< a waiter was added, or ids became ready
+    std::map<std::pair<Kind, Poco::Int64>, bool> _waiting;   ///< → ready
+    bool _stop = false;
+    std::thread _poller;
+};
+
+} // namespace Loket

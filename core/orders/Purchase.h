@@ -1,0 +1,35 @@
+#pragma once
+#include "Context.h"
+#include "Outcome.h"
+#include "Request.h"
+
+namespace Loket {
+
+/// The one purchase path, for topups and bill payments alike: in ONE write
+/// transaction claim the refID, decide, hold the price and queue the order for
+/// a dispatcher; commit.  The caller then wakes a dispatcher and waits for the
+/// order (Outcome::awaitOrder) without holding anything.
+class Purchase
+{
+public:
+    explicit Purchase(Context& ctx) : _ctx(ctx) {}
+
+    /// A topup (action Topup) or the payment of an inquired bill (action Payment).
+    Outcome handle(const Request& request, const Partner& partner);
+
+    /// The answer once the wait for order `id` is over: its final state, or
+    /// SEDANG DIPROSES (68) — recorded on the order, so that its settlement
+    /// sends the partner a callback.
+    Outcome finish(Poco::Int64 id);
+
+private:
+    Outcome topup(const Request& req, const Partner& partner);
+    Outcome payment(const Request& req, const Partner& partner);
+    /// Decides, holds, queues and commits `t` inside `tx` (the partner locked).
+    /// `from` is the row's state when it already exists (a bill: INQUIRED).
+    Outcome decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists);
+
+    Context& _ctx;
+};
+
+} // namespace Loket

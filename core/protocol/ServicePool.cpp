@@ -1,0 +1,91 @@
+#include "ServicePool.h"
+#include "Bell.h"
+#include <iostream>
+
+namespace Loket {
+
+ServicePool::ServicePool(const Config& config) : _config(config), _waiter(config)
+{
+    for (int i = 0; i < config.poolConnections; ++i)
+    {
+        _slots.push_back(std::make_unique<Slot>());
+        _free.push_back(_slots.back().get());
+    }
+}
+
+ServicePool::Slot* ServicePool::borrow()
+{
+    Slot* slot;
+    {
+        std::unique_lock<std::mutex> lock(_mutex);
+        _freed.wait(lock, [&] { return !_free.empty(); });
+        slot = _free.back();
+        _free.pop_back();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (!slot->service && now - slot->lastOpen >= std::chrono::seconds(1))
+    {
+        // If the ledger cannot be opened (PostgreSQL down), the worker stays
+        // up and answers RC 99: dying would make its supervisor give up.
+        slot->lastOpen = now;
+        try
+        {
+            slot->db = std::make_unique<Database>(_config);
+            slot->service = std::make_unique<Service>(_config, *slot->db);
+        }
+        catch (const std::exception& e)
+        {
+            slot->service.reset();
+            slot->db.reset();
+            slot->openError = "cannot open the ledger: " + redactSecrets(e.what());
+            std::cerr << "loket: " << slot->openError << "\n";
+        }
+    }
+    return slot;
+}
+
+void ServicePool::giveBack(Slot* slot)
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _free.push_back(slot);
+    }
+    _freed.notify_one();
+}
+
+Reply ServicePool::answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
+                          Request& parsed)
+{
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_config.replyWaitMs);
+    Awaiting awaiting;
+    Reply reply;
+    Slot* slot = borrow();
+    if (!slot->service)
+        reply = Service::unavailable(endpoint, query, parsed, slot->openError);
+    else
+    {
+        if (!templatesVersion.empty()) slot->service->useTemplateVersion(templatesVersion);
+        reply = slot->service->handle(endpoint, query, parsed, awaiting);
+    }
+    giveBack(slot);
+    if (!awaiting.any()) return reply;
+
+    // Committed: wake the dispatcher on this host, then wait with nothing held.
+    Bell::ring(_config.dispatcherSocket);
+    if (awaiting.order) _waiter.waitOrder(awaiting.order, deadline);
+    else _waiter.waitInquiry(awaiting.inquiry, deadline);
+
+    slot = borrow();
+    if (slot->service) reply = slot->service->finish(awaiting);
+    else
+    {
+        Request ignored;
+        reply = Service::unavailable(endpoint, query, ignored, slot->openError);
+        // Queued and debited: unknown to us now, never "failed".
+        if (awaiting.order) reply.rc = "68";
+    }
+    giveBack(slot);
+    return reply;
+}
+
+} // namespace Loket
