@@ -192,6 +192,18 @@ class Loket:
     def audit(self):
         return self.ctl("audit", check=False)
 
+    def reconcile(self, seconds=20):
+        """The operator's `loketctl reconcile --older-than 0`, run until no order
+        is still on its way to the biller (QUEUED or SENT): every pending order
+        has then been asked once by the dispatcher.  Returns the last output."""
+        end = time.time() + seconds
+        while True:
+            out = self.ctl("reconcile", "--older-than", 0, "--wait", 10)
+            on_the_way = self.sql("SELECT COUNT(*) FROM transactions WHERE status IN ('QUEUED', 'SENT')")[0][0]
+            if on_the_way == 0 or time.time() > end:
+                return out
+            time.sleep(0.2)
+
     def sql(self, query, *params):
         """Rows of `query` (with ? placeholders) as tuples, on either backend."""
         if self.pg:

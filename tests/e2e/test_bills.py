@@ -381,6 +381,7 @@ class BillFlowTest(BillTestCase):
         self.assertEqual(self.loket.status(m, "PB1"), "STATUS PGN.0110000001 SEDANG DIPROSES, HRG:212500 REFID:PB1.")
         self.assertEqual(self.loket.balance(m), DEPOSIT - 212500)
         self.sim("0110000001", "success", "PGNLATE")
+        self.loket.reconcile()   # the dispatcher asks the biller again
         self.assertEqual(self.loket.status(m, "PB1"), "STATUS PGN.0110000001 SUKSES, HRG:212500 SN:PGNLATE REFID:PB1.")
         self.assertEqual(self.loket.status(m, "PB1"), "STATUS PGN.0110000001 SUKSES, HRG:212500 SN:PGNLATE REFID:PB1.")
         self.assertEqual(self.loket.payment(m, "PGN", "0110000001", "PB1"),
@@ -398,6 +399,7 @@ class BillFlowTest(BillTestCase):
         self.assertIn("SEDANG DIPROSES", self.loket.payment(m, "PERTAGAS", "7700000001", "PF1"))
         self.assertEqual(self.loket.balance(m), DEPOSIT - 182500)
         self.sim("7700000001", "failed")
+        self.loket.reconcile()
         failed = "GAGAL, DITOLAK BILLER. REFID:PF1."
         self.assertEqual(self.loket.status(m, "PF1"), status("PERTAGAS", "7700000001", failed))
         self.assertEqual(self.loket.status(m, "PF1"), status("PERTAGAS", "7700000001", failed))
@@ -419,6 +421,7 @@ class BillFlowTest(BillTestCase):
                          "BAYAR PKBJABAR.%s SEDANG DIPROSES, HRG:905000 REFID:T1." % dest)
         self.assertEqual(self.loket.balance(m), DEPOSIT - 905000)
         # The biller did take it: asking again settles it as a success, never a refund.
+        self.loket.reconcile()
         self.assertEqual(self.loket.status(m, "T1"), "STATUS PKBJABAR.%s SUKSES, HRG:905000 SN:PKBSN REFID:T1." % dest)
         self.assertEqual(self.loket.balance(m), DEPOSIT - 905000)
         self.sim("D5678ABC", "success")

@@ -155,6 +155,7 @@ class TopupTest(unittest.TestCase):
         self.assertEqual(self.loket.balance(m), 98000)
         self.assertEqual(self.loket.status(m, "P1"), "STATUS T1.0824 SEDANG DIPROSES, HRG:2000 REFID:P1.")
         self.loket.ctl("sim", "set", "0824", "--result", "success", "--sn", "LATE123")
+        self.loket.reconcile()
         self.assertEqual(self.loket.status(m, "P1"), "STATUS T1.0824 SUKSES, HRG:2000 SN:LATE123 REFID:P1.")
         self.assertEqual(self.loket.balance(m), 98000)
         # The stored mitra_message is echoed even after the templates change.
@@ -167,6 +168,7 @@ class TopupTest(unittest.TestCase):
         self.loket.ctl("sim", "set", "0825", "--result", "pending")
         self.assertIn("SEDANG DIPROSES", self.loket.topup(m, "T1", "0825", "P2"))
         self.loket.ctl("sim", "set", "0825", "--result", "failed")
+        self.loket.reconcile()
         self.assertEqual(self.loket.status(m, "P2"), "STATUS T1.0825 GAGAL, DITOLAK BILLER. REFID:P2.")
         self.assertEqual(self.loket.status(m, "P2"), "STATUS T1.0825 GAGAL, DITOLAK BILLER. REFID:P2.")
         self.assertEqual(self.loket.balance(m), 100000)
@@ -176,7 +178,9 @@ class TopupTest(unittest.TestCase):
         self.loket.ctl("sim", "set", "0826", "--result", "success", "--delay-ms", 3000)
         self.assertEqual(self.loket.topup(m, "T1", "0826", "T1"), "TRX T1.0826 SEDANG DIPROSES, HRG:2000 REFID:T1.")
         self.assertEqual(self.loket.balance(m), 98000)
-        # The biller did deliver: asking again settles it as a success, never a refund.
+        # The biller did deliver: the dispatcher's status call settles it as a
+        # success, never a refund.
+        self.loket.reconcile()
         self.assertIn("SUKSES", self.loket.status(m, "T1"))
         self.assertEqual(self.loket.balance(m), 98000)
 
