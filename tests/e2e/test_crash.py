@@ -69,6 +69,7 @@ class CrashTest(L.LedgerProof, unittest.TestCase):
         # (Settlement::inFlight: biller timeout + busy timeout, in whole
         # seconds, so at most 4 s here); after that the sweep settles it.
         time.sleep(max(0.0, cls.last_kill + IN_FLIGHT_SECONDS - time.monotonic()))
+        cls.loket.reconcile()   # the dispatcher asks the biller about every pending order
         cls.load.sweep()
 
     @classmethod

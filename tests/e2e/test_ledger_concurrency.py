@@ -55,6 +55,7 @@ class LedgerConcurrencyTest(L.LedgerProof, unittest.TestCase):
         # The late dests settle now; the sweep's status checks settle them.
         ctl("sim", "set", LATE_SUCCESS, "--result", "success", "--sn", "LATE")
         ctl("sim", "set", LATE_FAILED, "--result", "failed")
+        cls.loket.reconcile()   # the dispatcher asks the biller about every pending order
         cls.load.sweep()
 
     @classmethod

@@ -110,6 +110,7 @@ class ScaleOutTest(L.LedgerProof, unittest.TestCase):
         cls.ticks_after = [cpu_ticks(p) for p in cls.pools[:2]]
         ctl("sim", "set", LATE_SUCCESS, "--result", "success", "--sn", "LATE")
         ctl("sim", "set", LATE_FAILED, "--result", "failed")
+        cls.loket.reconcile()   # the dispatcher asks the biller about every pending order
         cls.load.sweep()
 
     @classmethod

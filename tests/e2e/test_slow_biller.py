@@ -23,7 +23,7 @@ PRICE = 2000
 class SlowBillerTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.loket = Loket(workers=4, biller_timeout_ms=TIMEOUT_MS)
+        cls.loket = Loket(workers=4, biller_timeout_ms=TIMEOUT_MS, reply_wait_ms=1000)
         cls.loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
         cls.reader = L.ReplyReader(cls.loket)
         cls.client = L.Client(cls.loket.port)
