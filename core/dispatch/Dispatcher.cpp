@@ -169,8 +169,24 @@ void Dispatcher::settleAnswers()
     if (!orders.empty())
     {
         Settlement settlement(ctx, [this](const Transaction& t) { return statusText(t); });
-        if (settlement.applyAll(orders) > 0)
-            _log("some settlements could not be written; their orders are asked again on schedule");
+        std::vector<OrderResult> unwritten = settlement.applyAll(orders);
+        if (!unwritten.empty())
+        {
+            // The ledger refuses writes now (busy, full, read-only): keep the
+            // answers and try again next round.  After a lease's time the order
+            // is left to the status-call path instead (its lease runs out).
+            Poco::Int64 now = Clock::now();
+            std::lock_guard<std::mutex> lock(_mutex);
+            int dropped = 0;
+            for (OrderResult& r : unwritten)
+            {
+                if (r.firstFailedAt == 0) r.firstFailedAt = now;
+                if (now - r.firstFailedAt < _config.leaseLength()) _orderResults.push_back(r);
+                else ++dropped;
+            }
+            _log(std::to_string(unwritten.size()) + " settlement(s) could not be written; retrying" +
+                 (dropped ? " (" + std::to_string(dropped) + " left to the status calls)" : ""));
+        }
     }
     if (!inquiries.empty())
     {
@@ -333,8 +349,9 @@ void Dispatcher::housekeeping()
     if (orphans > 0)
         _log(std::to_string(orphans) + " order(s) of a dispatcher whose lease ran out are pending: "
              "their biller is asked before anything else happens to them");
-    if (now % 10 == 0)
+    if (now - _lastTemplates >= 10)
     {
+        _lastTemplates = now;
         try
         {
             Templates fresh;

@@ -88,6 +88,7 @@ private:
 
     Poco::Int64 _lastHousekeeping = 0;
     Poco::Int64 _lastRenewal = 0;
+    Poco::Int64 _lastTemplates = 0;
 };
 
 } // namespace Loket

@@ -17,9 +17,10 @@ std::string cleanSupplierText(const std::string& text, std::size_t maxLength)
     return out;
 }
 
-int Settlement::applyAll(const std::vector<OrderResult>& results)
+std::vector<OrderResult> Settlement::applyAll(const std::vector<OrderResult>& results)
 {
-    if (results.empty()) return 0;
+    std::vector<OrderResult> failed;
+    if (results.empty()) return failed;
     if (results.size() > 1)
     {
         // Partners locked in one order everywhere, so that two dispatchers
@@ -35,7 +36,7 @@ int Settlement::applyAll(const std::vector<OrderResult>& results)
             WriteTransaction tx(_ctx.db);
             for (const OrderResult* r : sorted) applyIn(*r);
             tx.commit();
-            return 0;
+            return failed;
         }
         catch (const std::exception&)
         {
@@ -43,10 +44,9 @@ int Settlement::applyAll(const std::vector<OrderResult>& results)
             // harmless: each guarded move then simply finds nothing to do.)
         }
     }
-    int failures = 0;
     for (const auto& r : results)
-        if (!apply(r)) ++failures;
-    return failures;
+        if (!apply(r)) failed.push_back(r);
+    return failed;
 }
 
 bool Settlement::apply(const OrderResult& result)

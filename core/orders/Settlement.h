@@ -11,6 +11,7 @@ struct OrderResult
 {
     Transaction order;        ///< as claimed: order.status is the state it was moved from
     BillerOutcome outcome;
+    Poco::Int64 firstFailedAt = 0;   ///< when writing it first failed (0: not yet)
 };
 
 /// Settles orders with what their biller said: success keeps the money, a
@@ -31,9 +32,10 @@ public:
 
     /// Applies several results in one write transaction (one commit for all);
     /// if that fails, each on its own, so one bad row cannot hold up the rest.
-    /// Returns the number of results that could not be written (they stay as
-    /// they are and are retried by the schedule or a new claim).
-    int applyAll(const std::vector<OrderResult>& results);
+    /// Returns the results that could not be written (the ledger busy, full or
+    /// read-only): the caller tries them again; their orders meanwhile stay
+    /// as they were, holding the money.
+    std::vector<OrderResult> applyAll(const std::vector<OrderResult>& results);
 
     /// Applies one result in its own write transaction; false when it could not be written.
     bool apply(const OrderResult& result);

@@ -109,7 +109,12 @@ Reply Service::finish(const Awaiting& awaiting)
         // The order is queued and debited: its outcome is unknown to us now,
         // so the partner hears SEDANG DIPROSES and checks its status later.
         Reply reply = failure(req, e);
-        if (awaiting.order) reply = render(_templates, Outcome::of(RC::Pending), req);
+        if (awaiting.order)
+        {
+            std::string error = reply.error;
+            reply = render(_templates, Outcome::of(RC::Pending, awaiting.transaction), req);
+            reply.error = error;
+        }
         return reply;
     }
 }
@@ -150,6 +155,7 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
         awaiting.partner = partner;
         awaiting.order = o.awaitOrder;
         awaiting.inquiry = o.awaitInquiry;
+        awaiting.transaction = o.transaction;
     }
     return o;
 }

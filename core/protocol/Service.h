@@ -17,6 +17,7 @@ struct Awaiting
     Partner partner;
     Poco::Int64 order = 0;
     Poco::Int64 inquiry = 0;
+    Transaction transaction;   ///< the order as queued (its reply if the ledger fails us later)
 
     bool any() const { return order != 0 || inquiry != 0; }
 };

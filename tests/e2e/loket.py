@@ -95,7 +95,7 @@ def _sql_literal(value):
 
 
 class Loket:
-    def __init__(self, workers=2, **settings):
+    def __init__(self, workers=2, keys=None, **settings):
         self.home = tempfile.mkdtemp(prefix="loket-e2e-")
         os.chmod(self.home, 0o755)
         self.port = free_port()
@@ -109,6 +109,8 @@ class Loket:
             values.update({"database.connector": "odbc", "database.connect": self.pg.connect_string()})
         for key, value in settings.items():
             values[key.replace("_", ".", 1)] = str(value)
+        for key, value in (keys or {}).items():   # keys with more than one dot, as written
+            values[key] = str(value)
         for key, value in values.items():
             config += "\n%s = %s\n" % (key, value)
         with open(os.path.join(self.home, "loket.properties"), "w") as f:
@@ -124,6 +126,30 @@ class Loket:
     def stop(self):
         subprocess.run([os.path.join(ROOT, "scripts", "stop")], env=self.env, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _lib(self, function):
+        subprocess.run(["bash", "-c", '. "$0/scripts/lib.sh"; %s "$1"' % function, ROOT, self.home], env=self.env,
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def stop_dispatcher(self, kill=False):
+        """Stops the dispatcher (and its supervisor), as scripts/stop does; with
+        kill, SIGKILLs both (the ledger's -wal and -shm stay behind)."""
+        if kill:
+            with open(os.path.join(self.home, "run", "dispatch.pid")) as f:
+                supervisor = int(f.read())
+            os.killpg(supervisor, 9)
+            self.wait_for(lambda: not os.path.exists("/proc/%d" % supervisor) or
+                          open("/proc/%d/stat" % supervisor).read().split()[2] == "Z", 5)
+            for name in ("dispatch.pid", "dispatch.child.pid"):
+                try:
+                    os.unlink(os.path.join(self.home, "run", name))
+                except FileNotFoundError:
+                    pass
+            return
+        self._lib("loket_stop_dispatcher")
+
+    def start_dispatcher(self):
+        self._lib("loket_start_dispatcher")
 
     def close(self):
         self.stop()

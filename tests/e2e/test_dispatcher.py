@@ -303,6 +303,24 @@ class CallbackTest(unittest.TestCase):
         self.assertEqual(self.loket.sql("SELECT report_url FROM partners WHERE member_id = 'URLP'"), [("",)])
 
 
+class ProductionSafetyTest(unittest.TestCase):
+    """The sim serves only where the config enables it; a product names its biller."""
+
+    def test_a_product_on_a_disabled_or_unknown_biller_is_refused_and_debits_nothing(self):
+        with Loket(workers=1, keys={"biller.sim.enabled": "false"}) as loket:
+            r = loket.ctl("product", "set", "T1", "--price", PRICE, check=False)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("--biller", r.stderr)
+            r = loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "nosuch", check=False)
+            self.assertNotEqual(r.returncode, 0)
+            loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
+            loket.add_partner("SAFE", 10 * PRICE)
+            self.assertEqual(loket.topup("SAFE", "T1", INSTANT, "Z1"),
+                             "TRX T1.%s GAGAL, PRODUK SEDANG GANGGUAN. REFID:Z1." % INSTANT)
+            self.assertEqual(loket.balance("SAFE"), 10 * PRICE)
+            self.assertEqual(sim_orders(loket), {})
+
+
 class TwoDispatchersTest(unittest.TestCase):
     """Two dispatchers (as on two hosts) share one database: each order has one owner."""
 

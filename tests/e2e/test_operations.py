@@ -318,7 +318,8 @@ class ReportCommandsTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.loket = Loket(workers=2, biller_timeout_ms=1000, reply_wait_ms=300)
+        # Re-checks only when reconcile asks, so that its counts are exactly this test's.
+        cls.loket = Loket(workers=2, biller_timeout_ms=1000, reply_wait_ms=300, dispatcher_recheck_schedule=3600)
         l = cls.loket
         l.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
         l.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")

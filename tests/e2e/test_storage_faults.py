@@ -241,6 +241,9 @@ class ReadOnlyTest(FaultSuite):
         before = self.loket.ledger_hash()
 
         def remount():
+            # A remount read-only needs every writer gone: the dispatcher too
+            # (killed like the workers, or stopped cleanly like them).
+            self.loket.stop_dispatcher(kill=reads_work)
             if not reads_work:
                 self.close_cleanly()
             self.mount.read_only()
@@ -254,6 +257,7 @@ class ReadOnlyTest(FaultSuite):
             self.assertEqual(self.loket.worker_pids(), pids, "a worker died on the read-only ledger")
         finally:
             self.mount.read_write()
+            self.loket.start_dispatcher()
         self.assertEqual(self.loket.ledger_hash(), before)
         self.assertIn("SUKSES", self.comes_back(self.topup(member, "R1")))
         self.assertEqual(L.saldo_of(self.client.ask(L.saldo_query(member))), 100000 - 2 * PRICE)
