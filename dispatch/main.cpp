@@ -6,6 +6,7 @@
 #include "Clock.h"
 #include "Config.h"
 #include "Dispatcher.h"
+#include <Poco/Exception.h>
 #include <unistd.h>
 #include <atomic>
 #include <csignal>
@@ -65,6 +66,12 @@ int main(int argc, char** argv)
         dispatcher.run(stopRequested);
         logLine("stopped");
         return 0;
+    }
+    catch (const Poco::Exception& e)
+    {
+        logLine("cannot run: " + Loket::redactSecrets(e.displayText()));
+        ::sleep(1);   // the supervisor restarts us; do not spin
+        return 1;
     }
     catch (const std::exception& e)
     {

@@ -3,6 +3,7 @@
 #include "Clock.h"
 #include "Families.h"
 #include "Reply.h"
+#include <Poco/Exception.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
@@ -136,7 +137,8 @@ void Dispatcher::run(const std::atomic<bool>& stop)
             // The ledger is unreachable or busy: nothing was claimed or settled
             // in the failed transaction; answers stay in memory for the next round.
             _db.noteFailure();
-            _log(std::string("ledger: ") + redactSecrets(e.what()));
+            const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+            _log(std::string("ledger: ") + redactSecrets(poco ? poco->displayText() : e.what()));
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
         if (stop)

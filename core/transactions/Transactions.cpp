@@ -1,4 +1,5 @@
 #include "Transactions.h"
+#include <functional>
 #include <stdexcept>
 
 using namespace Poco::Data::Keywords;
@@ -37,6 +38,36 @@ struct Row
         return out;
     }
 };
+
+/// Runs a guarded one-row UPDATE ... RETURNING id for each of `ids` and
+/// returns the ids it moved.  (One row at a time: RETURNING several rows into
+/// a vector fails through psqlODBC with "invalid cursor state".)
+std::vector<Poco::Int64> moveEach(Database& db, const std::vector<Poco::Int64>& ids, const std::string& update,
+                                  const std::function<void(Poco::Data::Statement&)>& binds)
+{
+    std::vector<Poco::Int64> moved;
+    for (Poco::Int64 id : ids)
+    {
+        Poco::Int64 returned = 0;
+        Poco::Data::Statement st(db.session());
+        st << update;
+        binds(st);
+        st, bind(id), into(returned);
+        if (fetchOne(st)) moved.push_back(id);
+    }
+    return moved;
+}
+
+std::vector<Poco::Int64> selectIds(Database& db, const std::string& sql, const std::function<void(Poco::Data::Statement&)>& binds)
+{
+    std::vector<Poco::Int64> ids;
+    Poco::Data::Statement st(db.session());
+    st << sql + (db.isSQLite() ? "" : " FOR UPDATE");
+    binds(st);
+    st, into(ids);
+    st.execute();
+    return ids;
+}
 
 bool fetchRow(Poco::Data::Statement& st, Row& row, Transaction& t)
 {
@@ -202,12 +233,14 @@ std::vector<Transaction> Transactions::claimDueChecks(const std::string& biller,
 
 int Transactions::orphanSent(const std::string& deadOwner, Poco::Int64 now)
 {
-    std::vector<Poco::Int64> ids;
-    _db.session() << "UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, "
-                     "next_check_at = ?, updated_at = ? "
-                     "WHERE status = 'SENT' AND (lease_until < ? OR lease_owner = ?) RETURNING id",
-        bind(now), bind(now), bind(now), bind(deadOwner), into(ids), Poco::Data::Keywords::now;
-    return static_cast<int>(ids.size());
+    auto ids = selectIds(_db, "SELECT id FROM transactions WHERE status = 'SENT' AND (lease_until < ? OR lease_owner = ?)",
+                         [&](Poco::Data::Statement& st) { st, bind(now), bind(deadOwner); });
+    auto moved = moveEach(_db, ids,
+                          "UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, "
+                          "next_check_at = ?, updated_at = ? WHERE status = 'SENT' AND (lease_until < ? OR "
+                          "lease_owner = ?) AND id = ? RETURNING id",
+                          [&](Poco::Data::Statement& st) { st, bind(now), bind(now), bind(now), bind(deadOwner); });
+    return static_cast<int>(moved.size());
 }
 
 void Transactions::renewLeases(const std::string& owner, Poco::Int64 leaseUntil)
@@ -231,11 +264,11 @@ bool Transactions::keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCh
 
 std::vector<Poco::Int64> Transactions::makeChecksDue(Poco::Int64 updatedBefore, Poco::Int64 now)
 {
-    std::vector<Poco::Int64> ids;
-    _db.session() << "UPDATE transactions SET next_check_at = ? "
-                     "WHERE status = 'PENDING' AND updated_at <= ? RETURNING id",
-        bind(now), bind(updatedBefore), into(ids), Poco::Data::Keywords::now;
-    return ids;
+    auto ids = selectIds(_db, "SELECT id FROM transactions WHERE status = 'PENDING' AND updated_at <= ?",
+                         [&](Poco::Data::Statement& st) { st, bind(updatedBefore); });
+    return moveEach(_db, ids,
+                    "UPDATE transactions SET next_check_at = ? WHERE status = 'PENDING' AND id = ? RETURNING id",
+                    [&](Poco::Data::Statement& st) { st, bind(now); });
 }
 
 bool Transactions::markAnsweredPending(Poco::Int64 id)
