@@ -123,7 +123,164 @@ def isolation(backend, waiting_counts=(0, 64, 256), seconds=4):
     return rows, audit
 
 
+# -- the limits of issue 12, measured beside Loket ---------------------------
+
+TOOLS = os.path.join(harness.BUILD, "bench")
+
+
+def compile_tools():
+    os.makedirs(TOOLS, exist_ok=True)
+    src = os.path.join(ROOT, "scripts", "bench.d")
+    subprocess.run(["gcc", "-O2", "-o", os.path.join(TOOLS, "responder"), os.path.join(src, "responder.c"), "-lfcgi"],
+                   check=True)
+    subprocess.run(["gcc", "-O2", "-o", os.path.join(TOOLS, "sqlite_commits"), os.path.join(src, "sqlite_commits.c"),
+                    "-lsqlite3"], check=True)
+
+
+def lib(loket, *command):
+    subprocess.run(["bash", "-c", '. "$0/scripts/lib.sh"; "$@"', ROOT] + list(command), env=loket.env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wrk_conns(loket, script_text, seconds, connections):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script_text)
+        script = f.name
+    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script,
+                          "http://127.0.0.1:%d" % loket.port], capture_output=True, text=True, check=True).stdout
+    os.unlink(script)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    return rps, p50, p99
+
+
+def bare_responder_rps(loket, seconds):
+    """The same nginx, the same socket, 4 bare libfcgi processes instead of Loket's pool."""
+    with open(os.path.join(loket.home, "run", "pool.pid")) as f:
+        pool = int(f.read())
+    lib(loket, "loket_stop_pool", str(pool), "30")
+    sock = loket.socket_path
+    bare = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0666", "-F", "4", "--",
+                             os.path.join(TOOLS, "responder")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    try:
+        return wrk_conns(loket, BALANCE_LUA % {"pin": harness.PIN, "password": harness.PASSWORD}, seconds, 32)
+    finally:
+        subprocess.run(["pkill", "-f", os.path.join(TOOLS, "responder")])
+        bare.wait()
+        lib(loket, "loket_start_pool", loket.home)
+        time.sleep(1)
+
+
+def sqlite_commit_rate(loket, seconds):
+    path = os.path.join(loket.home, "limit.db")
+    out = subprocess.run([os.path.join(TOOLS, "sqlite_commits"), path, str(seconds)], capture_output=True, text=True,
+                         check=True).stdout
+    return float(out)
+
+
+def pgbench_tps(loket, seconds, clients):
+    env = dict(os.environ, PGHOST="127.0.0.1", PGPORT=str(loket.pg.port), PGUSER="loket")
+    subprocess.run(["pgbench", "-i", "-q", "-s", "4", "loket"], env=env, check=True, capture_output=True)
+    out = subprocess.run(["pgbench", "-N", "-c", str(clients), "-j", "2", "-T", str(seconds), "loket"], env=env,
+                         check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
+def callgrind_per_request(loket, query, uri, counts=(10, 110)):
+    """Instructions one worker spends per request: two runs under callgrind
+    with different numbers of requests; the difference over the extra ones."""
+    totals = []
+    for n in counts:
+        sock = os.path.join(loket.home, "run", "cg.sock")
+        out = os.path.join(loket.home, "cg.out")
+        worker = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0666", "--", "valgrind", "--tool=callgrind",
+                                   "--callgrind-out-file=" + out, os.path.join(harness.BIN, "loket-fcgi"), "--config",
+                                   os.path.join(loket.home, "loket.properties")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for i in range(n):
+            q = query % {"i": "%d-%d-%d" % (n, i, int(time.time() * 1000))}
+            env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "GET", "DOCUMENT_URI": uri, "QUERY_STRING": q,
+                   "SERVER_PROTOCOL": "HTTP/1.1"}
+            for _ in range(600):
+                r = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, capture_output=True)
+                if r.returncode == 0 and r.stdout:
+                    break
+                time.sleep(0.1)
+        worker.send_signal(15)
+        worker.wait(timeout=120)
+        with open(out) as f:
+            totals.append(int(re.search(r"^summary: (\d+)", f.read(), re.M).group(1)))
+        os.unlink(out)
+    return (totals[1] - totals[0]) / (counts[1] - counts[0])
+
+
+def worker_rss_kb(loket):
+    rss = []
+    for pid in loket.worker_pids():
+        with open("/proc/%d/status" % pid) as f:
+            rss.append(int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1)))
+    return max(rss) if rss else 0
+
+
+def limits(backend, seconds):
+    """One row of issue 12's table per path, each limit measured beside Loket."""
+    harness.BACKEND = backend
+    rows = {}
+    with harness.Loket(workers=WORKERS) as loket:
+        for i in range(PARTNERS):
+            loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
+        loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        rows["balance"] = wrk_conns(loket, BALANCE_LUA % {"pin": harness.PIN, "password": harness.PASSWORD},
+                                    seconds, 32)
+        rows["topup"] = wrk_conns(loket, LUA % {"run": "l" + backend[:2], "pin": harness.PIN,
+                                                "password": harness.PASSWORD, "partners": PARTNERS}, seconds, 32)
+        rows["rss_kb"] = worker_rss_kb(loket)
+        if backend == "sqlite":
+            rows["bare"] = bare_responder_rps(loket, seconds)
+            rows["limit_topup"] = sqlite_commit_rate(loket, seconds)
+            creds = "memberID=BENCH1&pin=%s&password=%s" % (harness.PIN, harness.PASSWORD)
+            rows["cpu_balance"] = callgrind_per_request(loket, creds + "&x=%(i)s", "/V1/http-get/balance")
+            rows["cpu_topup"] = callgrind_per_request(
+                loket, "product=T1&dest=081200000000&refID=cg%(i)s&" + creds, "/V1/http-get")
+        else:
+            rows["limit_topup"] = pgbench_tps(loket, seconds, 32)
+        rows["audit"] = "ok" if loket.audit().returncode == 0 else "FAILED"
+    return rows
+
+
+def print_limits(seconds):
+    print("issue 12: Loket beside the limits of this machine (wrk -t2 -c32 -d%ds, %d workers, client and server "
+          "on the same cores)" % (seconds, WORKERS))
+    print("%-34s %12s %14s %18s %7s %7s" % ("path", "Loket", "p50 / p99", "limit", "ratio", "goal"))
+    for backend in ("sqlite", "postgresql"):
+        r = limits(backend, seconds)
+        bal, top = r["balance"], r["topup"]
+        if backend == "sqlite":
+            print("%-34s %10.0f/s %14s %13.0f/s bare %7.2f %7s" % ("balance", bal[0], bal[1] + " / " + bal[2],
+                                                                  r["bare"][0], bal[0] / r["bare"][0], ">=0.80"))
+            print("%-34s %10.0f/s %14s %11.0f/s commit %7.2f %7s" % (
+                "topup, instant biller, 32 partners", top[0], top[1] + " / " + top[2], r["limit_topup"],
+                top[0] / r["limit_topup"], ">=0.50"))
+            print("%-34s %12.0f %14s %18s %7s %7s" % ("CPU per balance (instructions)", r["cpu_balance"], "", "", "",
+                                                     "<=80k"))
+            print("%-34s %12.0f %14s %18s %7s %7s" % ("CPU per topup (instructions)", r["cpu_topup"], "", "", "",
+                                                     "<=600k"))
+        else:
+            print("%-34s %10.0f/s %14s %10.0f/s pgbench %7.2f %7s" % (
+                "topup on PostgreSQL, c=32", top[0], top[1] + " / " + top[2], r["limit_topup"],
+                top[0] / r["limit_topup"], ""))
+            print("%-34s %10.0f/s %14s" % ("balance on PostgreSQL", bal[0], bal[1] + " / " + bal[2]))
+        print("%-34s %9.0f MiB %14s %18s %7s %7s" % ("RSS per worker (%s, largest)" % backend, r["rss_kb"] / 1024.0,
+                                                     "", "", "", ""))
+        print("%-34s %12s" % ("audit after the run (%s)" % backend, r["audit"]))
+    print()
+
+
 def main():
+    compile_tools()
+    print_limits(SECONDS)
     print("isolation: balance and instant topups (wrk -t2 -c16) while N orders wait at a 10 s biller, %d workers"
           % WORKERS)
     print("%-12s %5s %10s %10s %8s %8s %10s %8s %8s" % ("backend", "N", "at biller", "balance/s", "p50", "p99",
