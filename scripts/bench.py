@@ -195,7 +195,7 @@ def callgrind_per_request(loket, query, uri, counts=(10, 110)):
     for n in counts:
         sock = os.path.join(loket.home, "run", "cg.sock")
         out = os.path.join(loket.home, "cg.out")
-        worker = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0666", "--", "valgrind", "--tool=callgrind",
+        worker = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0666", "--", "/usr/bin/valgrind", "--tool=callgrind",
                                    "--callgrind-out-file=" + out, os.path.join(harness.BIN, "loket-fcgi"), "--config",
                                    os.path.join(loket.home, "loket.properties")],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -204,6 +204,8 @@ def callgrind_per_request(loket, query, uri, counts=(10, 110)):
             env = {"PATH": "/usr/bin:/bin", "REQUEST_METHOD": "GET", "DOCUMENT_URI": uri, "QUERY_STRING": q,
                    "SERVER_PROTOCOL": "HTTP/1.1"}
             for _ in range(600):
+                if worker.poll() is not None:
+                    raise RuntimeError("the worker under callgrind exited")
                 r = subprocess.run(["cgi-fcgi", "-bind", "-connect", sock], env=env, capture_output=True)
                 if r.returncode == 0 and r.stdout:
                     break
