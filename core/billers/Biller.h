@@ -1,5 +1,6 @@
 #pragma once
 #include "Money.h"
+#include <optional>
 #include <string>
 
 namespace Loket {
@@ -13,8 +14,30 @@ struct BillerOutcome
     std::string sn;       ///< serial number / biller reference on success
     std::string reason;   ///< why, on failure ([keterangan])
 
-    static BillerOutcome success(const std::string& sn) { return {Kind::Success, sn, ""}; }
-    static BillerOutcome failed(const std::string& reason) { return {Kind::Failed, "", reason}; }
+    // What a real supplier may add (suppliers: docs/suppliers.md).  Text is
+    // already cleaned (SupplierText::clean); amounts are range-checked.
+    std::optional<Rupiah> price;     ///< what the supplier charged us ([harga]), when it said
+    std::optional<Rupiah> balance;   ///< our balance at the supplier after this order ([saldo])
+    std::string raw;                 ///< the reply as received, bounded, for the attempt record
+    /// On Failed: the supplier refused before creating a transaction (bad
+    /// signature, unknown product, its balance...), as opposed to "created,
+    /// then failed".  Both are definite; this says which.
+    bool notCreated = false;
+
+    static BillerOutcome success(const std::string& sn)
+    {
+        BillerOutcome o;
+        o.kind = Kind::Success;
+        o.sn = sn;
+        return o;
+    }
+    static BillerOutcome failed(const std::string& reason)
+    {
+        BillerOutcome o;
+        o.kind = Kind::Failed;
+        o.reason = reason;
+        return o;
+    }
     static BillerOutcome pending() { return {}; }
 };
 
@@ -31,6 +54,10 @@ struct Order
 /// A bill lookup: which customer's bill of which product.
 struct BillQuery
 {
+    /// Our id for this inquiry.  Suppliers that pair an inquiry with its payment
+    /// (Digiflazz: pay-pasca reuses the inq-pasca ref_id) need the payment's
+    /// Order::orderId to be this same id.
+    std::string orderId;
     std::string product;     ///< product code without "@part"
     std::string family;
     std::string customer;
@@ -47,6 +74,11 @@ struct Bill
     std::string name;
     Rupiah amount = 0;
     std::string period;
+    // From real suppliers, when they say (cleaned, range-checked):
+    std::optional<Rupiah> admin;           ///< the supplier's admin fee
+    std::optional<Rupiah> supplierPrice;   ///< what paying it will cost us
+    std::string reason;                    ///< the supplier's words when not Found
+    std::string raw;                       ///< the reply as received, bounded
 };
 
 /// A supplier that delivers topups and settles bills.  Implementations must
