@@ -107,6 +107,7 @@ Config Config::load(const std::string& path)
     c.inquiryValidSeconds = file->getInt("inquiry.valid_seconds", c.inquiryValidSeconds);
     c.logFile = resolve(c.home, file->getString("log.file", "log/loket.log"));
     c.sqlDir = resolve(c.home, file->getString("sql.dir", "sql"));
+    c.keyFile = resolve(c.home, file->getString("auth.key_file", "loket.key"));
     return c;
 }
 

@@ -44,6 +44,7 @@ struct Config
     int inquiryValidSeconds = 0;      ///< 0: an inquiry is valid until the end of its day
     std::string logFile;
     std::string sqlDir;               ///< schema and default data, sql/<backend>/
+    std::string keyFile;              ///< auth.key_file: the key that seals stored secrets (SecretBox)
 
     /// Loads `path`; missing keys keep their defaults.  Throws Poco::Exception
     /// when the file cannot be read.

@@ -161,3 +161,37 @@ CREATE TABLE IF NOT EXISTS callbacks (
     UNIQUE (trx_id)
 );
 CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks(status, next_attempt_at);
+
+-- ---------------------------------------------------------------------------
+-- Suppliers (issue 10): upstream billers defined as configuration
+-- (docs/suppliers.md).  type otomax: url template, method, regexes; type
+-- digiflazz: base_url and username.  secret_* hold values sealed by SecretBox
+-- (AES-256-GCM, key in auth.key_file), never plain text.  balance is the last
+-- balance the supplier reported; balance_at = 0 means none yet.  Every text
+-- column stays under Poco ODBC's 1024-byte field size (loketctl checks).
+CREATE TABLE IF NOT EXISTS suppliers (
+    code            VARCHAR(512)    PRIMARY KEY,
+    type            VARCHAR(512)    NOT NULL CHECK (type IN ('otomax', 'digiflazz')),
+    is_open         INTEGER NOT NULL DEFAULT 1,
+    preset          VARCHAR(512)    NOT NULL DEFAULT '',
+    url             VARCHAR(1000)   NOT NULL DEFAULT '',
+    method          VARCHAR(512)    NOT NULL DEFAULT 'GET' CHECK (method IN ('GET', 'POST')),
+    base_url        VARCHAR(1000)   NOT NULL DEFAULT '',
+    member          VARCHAR(512)    NOT NULL DEFAULT '',
+    username        VARCHAR(512)    NOT NULL DEFAULT '',
+    sign_prefix     VARCHAR(512)    NOT NULL DEFAULT '',
+    success_re      VARCHAR(1000)   NOT NULL DEFAULT '',
+    failed_re       VARCHAR(1000)   NOT NULL DEFAULT '',
+    pending_re      VARCHAR(1000)   NOT NULL DEFAULT '',
+    check_param     VARCHAR(512)    NOT NULL DEFAULT '',
+    report_ips      VARCHAR(1000)   NOT NULL DEFAULT '',
+    secret_pin      VARCHAR(1000)   NOT NULL DEFAULT '',
+    secret_password VARCHAR(1000)   NOT NULL DEFAULT '',
+    secret_key      VARCHAR(1000)   NOT NULL DEFAULT '',
+    secret_webhook  VARCHAR(1000)   NOT NULL DEFAULT '',
+    secret_report_token VARCHAR(1000) NOT NULL DEFAULT '',
+    balance         BIGINT NOT NULL DEFAULT 0,
+    balance_at      BIGINT NOT NULL DEFAULT 0,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
+);

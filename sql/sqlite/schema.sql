@@ -161,3 +161,36 @@ CREATE TABLE IF NOT EXISTS callbacks (
     UNIQUE (trx_id)
 );
 CREATE INDEX IF NOT EXISTS callbacks_due ON callbacks(status, next_attempt_at);
+
+-- ---------------------------------------------------------------------------
+-- Suppliers (issue 10): upstream billers defined as configuration
+-- (docs/suppliers.md).  type otomax: url template, method, regexes; type
+-- digiflazz: base_url and username.  secret_* hold values sealed by SecretBox
+-- (AES-256-GCM, key in auth.key_file), never plain text.  balance is the last
+-- balance the supplier reported; balance_at = 0 means none yet.
+CREATE TABLE IF NOT EXISTS suppliers (
+    code            TEXT    PRIMARY KEY,
+    type            TEXT    NOT NULL CHECK (type IN ('otomax', 'digiflazz')),
+    is_open         INTEGER NOT NULL DEFAULT 1,
+    preset          TEXT    NOT NULL DEFAULT '',
+    url             TEXT    NOT NULL DEFAULT '',
+    method          TEXT    NOT NULL DEFAULT 'GET' CHECK (method IN ('GET', 'POST')),
+    base_url        TEXT    NOT NULL DEFAULT '',
+    member          TEXT    NOT NULL DEFAULT '',
+    username        TEXT    NOT NULL DEFAULT '',
+    sign_prefix     TEXT    NOT NULL DEFAULT '',
+    success_re      TEXT    NOT NULL DEFAULT '',
+    failed_re       TEXT    NOT NULL DEFAULT '',
+    pending_re      TEXT    NOT NULL DEFAULT '',
+    check_param     TEXT    NOT NULL DEFAULT '',
+    report_ips      TEXT    NOT NULL DEFAULT '',
+    secret_pin      TEXT    NOT NULL DEFAULT '',
+    secret_password TEXT    NOT NULL DEFAULT '',
+    secret_key      TEXT    NOT NULL DEFAULT '',
+    secret_webhook  TEXT    NOT NULL DEFAULT '',
+    secret_report_token TEXT NOT NULL DEFAULT '',
+    balance         INTEGER NOT NULL DEFAULT 0,
+    balance_at      INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
