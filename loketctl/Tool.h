@@ -42,6 +42,7 @@ void addCallbackCommands(std::vector<Command>& commands);
 void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);
+void addSupplierCommands(std::vector<Command>& commands);
 
 /// Yes/no words of --open and similar options.
 bool yesNo(const std::string& value, const std::string& option);

@@ -92,6 +92,7 @@ int main(int argc, char** argv)
     addTransactionCommands(commands);
     addTemplateCommands(commands);
     addLedgerCommands(commands);
+    addSupplierCommands(commands);
 
     std::vector<std::string> words;
     std::string configPath;
