@@ -143,7 +143,16 @@ int test(Tool& tool, const Args& args)
     query.orderId = order.orderId;
     query.product = order.product;
     query.customer = order.dest;
-    auto biller = Loket::makeSupplierBiller(s, limits);
+    std::unique_ptr<Loket::Biller> biller;
+    if (args.flag("--testing"))
+    {
+        if (s.type != "digiflazz") throw UsageError("--testing is for digiflazz suppliers");
+        auto digiflazz = std::make_unique<Loket::DigiflazzBiller>(s, limits);
+        digiflazz->setTesting(true);
+        biller = std::move(digiflazz);
+    }
+    else
+        biller = Loket::makeSupplierBiller(s, limits);
     std::cout << "supplier: " << code << " (" << s.type << ")\nidtrx: " << order.orderId << "\n";
     if (args.flag("--inquiry"))
     {
@@ -263,14 +272,15 @@ void addSupplierCommands(std::vector<Command>& commands)
     commands.push_back(
         {"supplier test",
          "supplier test CODE --product SKU --dest D [--idtrx ID] [--status | --inquiry | --pay --amount N] "
-         "| supplier test CODE --balance",
+         "[--testing] | supplier test CODE --balance",
          "Calls the supplier once, outside any order, and prints what it answered: outcome (SUCCESS,\n"
          "FAILED or PENDING), sn, reason, price, balance and the reply. Moves no money. SKU is the\n"
          "supplier's product code. --idtrx defaults to a fresh TEST... id; --status re-checks an idtrx,\n"
          "--inquiry asks for a bill (jenis=5 / inq-pasca), --pay pays it (jenis=6 / pay-pasca; reuse\n"
          "the inquiry's --idtrx). --balance asks a digiflazz supplier for our balance (cek-saldo).\n"
+         "--testing (digiflazz) sends \"testing\": true: Digiflazz's published test numbers, no purchase.\n"
          "A real order goes to a real supplier: use its test numbers.",
-         {"--product", "--dest", "--idtrx", "--amount"}, {"--status", "--inquiry", "--pay", "--balance"}, test});
+         {"--product", "--dest", "--idtrx", "--amount"}, {"--status", "--inquiry", "--pay", "--balance", "--testing"}, test});
     commands.push_back(
         {"supplier report",
          "supplier report CODE --token T [--ip IP] [--method GET|POST] [--query Q] [--body-file F] "

@@ -159,6 +159,7 @@ HttpResult DigiflazzBiller::transaction(const std::string& commands, const std::
     o.set("customer_no", customer);
     o.set("ref_id", refId);
     o.set("sign", sign(_supplier.username, _supplier.key, refId));
+    if (_testing) o.set("testing", true);
     HttpRequest r;
     r.method = "POST";
     r.url = _supplier.baseUrl + "/transaction";

@@ -28,6 +28,10 @@ public:
     /// Our balance at Digiflazz (cek-saldo), empty when it did not say.
     std::optional<Rupiah> balance();
 
+    /// Marks every request `"testing": true`, so that Digiflazz answers its published
+    /// test numbers (test-case.md) without a real purchase.  For `supplier test` only.
+    void setTesting(bool testing) { _testing = testing; }
+
     /// What the rc table says of `rc` (response-code.md).
     enum class Rc { Success, Pending, FailedNotCreated, FailedCreated, Unknown };
     static Rc classifyRc(const std::string& rc);
@@ -52,6 +56,7 @@ private:
 
     Supplier _supplier;
     SupplierLimits _limits;
+    bool _testing = false;
 };
 
 } // namespace Loket

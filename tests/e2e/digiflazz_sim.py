@@ -15,12 +15,13 @@ What it implements, as published:
 - POST /v1/cek-saldo {cmd: "deposit", username, sign = md5(username + key + "depo")}.
 - Webhooks for pending transactions: POST {"data": {...}} with X-Digiflazz-Event,
   X-Hub-Signature: sha1=HMAC-SHA1(body, secret) and User-Agent Digiflazz-Hookshot.
-- The published test cases (test-case.md): xld10 to 087800001230 Sukses (sn 1234567890),
+- The published test cases (test-case.md), for requests with "testing": true: xld10 to 087800001230 Sukses (sn 1234567890),
   ...32 Gagal (rc 02), ...33 Pending then webhook Sukses, ...34 Pending then webhook
   Gagal; pln 530000000001 (one bill), ...02 (two bills), ...03 inquiry fails,
   ...06 payment fails, 630000000001 payment pending then Sukses, 630000000006
   pending then Gagal.
-Choices of this simulator where the spec is silent: other prepaid numbers succeed;
+Choices of this simulator where the spec is silent: other prepaid numbers, and test
+numbers without "testing", succeed;
 a postpaid customer not in the test list is rc 54 (Nomor Tujuan Salah); a failed
 inquiry is rc 02; pay-pasca or status-pasca without an inquiry is rc 50.
 """
@@ -175,15 +176,16 @@ class DigiflazzSim:
             return self._failed("44", ref)
         self.deposit -= price
         t = {"ref_id": ref, "customer_no": number, "buyer_sku_code": sku, "price": price, "sn": ""}
-        if number == "087800001232":
+        testing = body.get("testing") is True
+        if testing and number == "087800001232":
             self.deposit += price
             t.update(status="Gagal", rc="02", message=RC_TEXT["02"])
-        elif number in ("087800001233", "087800001234"):
+        elif testing and number in ("087800001233", "087800001234"):
             t.update(status="Pending", rc="03", message=RC_TEXT["03"])
             self._settle_later(ref, number == "087800001233")
         else:
             t.update(status="Sukses", rc="00", message=RC_TEXT["00"],
-                     sn="1234567890" if number == "087800001230" else "SN" + md5(ref)[:12])
+                     sn="1234567890" if testing and number == "087800001230" else "SN" + md5(ref)[:12])
         t["buyer_last_saldo"] = self.deposit
         self.trx[ref] = t
         return dict(t)
@@ -200,8 +202,8 @@ class DigiflazzSim:
 
     def _inquiry(self, body):
         ref, number = body["ref_id"], body["customer_no"]
-        if body["buyer_sku_code"] != "pln" or number not in PLN:
-            return self._failed("54", ref)
+        if body["buyer_sku_code"] != "pln" or number not in PLN or body.get("testing") is not True:
+            return self._failed("54", ref)   # the simulator knows the test customers only
         if PLN[number][2] == "inquiry-fails":
             return self._failed("02", ref)
         data = {"ref_id": ref, "customer_no": number, "buyer_sku_code": "pln", "status": "Sukses", "rc": "00",

@@ -290,22 +290,22 @@ class DigiflazzTest(unittest.TestCase):
 
     def test_success_with_the_published_test_number(self):
         bad = self.sim.bad_signatures
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001230", "--idtrx", "D1")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001230", "--idtrx", "D1")
         self.assertEqual((o["outcome"], o["sn"], o["price"]), ("SUCCESS", "1234567890", "10000"))
         self.assertEqual(o["balance"], str(self.sim.deposit))
         self.assertEqual(self.sim.bad_signatures, bad)   # the simulator checked our md5 sign
         # Re-check: the same ref_id answers the same transaction; nothing is bought twice.
         deposit = self.sim.deposit
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001230", "--idtrx", "D1", "--status")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001230", "--idtrx", "D1", "--status")
         self.assertEqual((o["outcome"], o["sn"]), ("SUCCESS", "1234567890"))
         self.assertEqual(self.sim.deposit, deposit)
 
     def test_failed_is_definite_and_says_a_transaction_was_created(self):
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001232", "--idtrx", "D2")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001232", "--idtrx", "D2")
         self.assertEqual((o["outcome"], o["not-created"], o["reason"]), ("FAILED", "no", "Transaksi Gagal"))
 
     def test_refusals_before_a_transaction_say_not_created(self):
-        o = supplier_test("DF", "--product", "nosuchsku", "--dest", "0812", "--idtrx", "D3")
+        o = supplier_test("DF", "--testing", "--product", "nosuchsku", "--dest", "0812", "--idtrx", "D3")
         self.assertEqual((o["outcome"], o["not-created"]), ("FAILED", "yes"))
         self.assertIn('"rc": "43"', o["reply"])
         A.ctl("supplier", "add", "DFBAD", "--type", "digiflazz", "--base-url", self.sim.base_url, "--username",
@@ -316,14 +316,21 @@ class DigiflazzTest(unittest.TestCase):
         self.assertEqual(self.sim.bad_signatures, bad + 1)
         self.assertNotIn("D4", self.sim.trx)
 
+    def test_test_numbers_answer_as_published_only_when_testing(self):
+        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001232", "--idtrx", "D0")
+        self.assertEqual(o["outcome"], "SUCCESS")
+        self.assertNotIn("testing", self.sim.requests[-1][1])
+        supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001232", "--idtrx", "D0B")
+        self.assertIs(self.sim.requests[-1][1]["testing"], True)
+
     def test_a_reused_ref_id_for_another_number_is_unknown_not_failed(self):
-        supplier_test("DF", "--product", "xld10", "--dest", "087811110000", "--idtrx", "D5")
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087822220000", "--idtrx", "D5")
+        supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087811110000", "--idtrx", "D5")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087822220000", "--idtrx", "D5")
         self.assertEqual(o["outcome"], "PENDING")
         self.assertIn('"rc": "49"', o["reply"])
 
     def test_pending_then_a_signed_webhook_says_success(self):
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D6")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D6")
         self.assertEqual(o["outcome"], "PENDING")
         headers, body = self.webhook_for("D6")
         self.assertEqual(headers["User-Agent"], "Digiflazz-Hookshot")
@@ -332,12 +339,12 @@ class DigiflazzTest(unittest.TestCase):
         self.assertEqual((rep["verdict"], rep["idtrx"], rep["outcome"]), ("accepted", "D6", "SUCCESS"))
         self.assertTrue(rep["sn"])
         # The re-check agrees with the webhook.
-        o = supplier_test("DF", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D6", "--status")
+        o = supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D6", "--status")
         self.assertEqual((o["outcome"], o["sn"]), ("SUCCESS", rep["sn"]))
 
     def test_pending_then_a_signed_webhook_says_failed(self):
         deposit = self.sim.deposit
-        self.assertEqual(supplier_test("DF", "--product", "xld10", "--dest", "087800001234", "--idtrx",
+        self.assertEqual(supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001234", "--idtrx",
                                        "D7")["outcome"], "PENDING")
         headers, body = self.webhook_for("D7")
         code, rep = self.report(body, headers["X-Hub-Signature"])
@@ -345,7 +352,7 @@ class DigiflazzTest(unittest.TestCase):
         self.assertEqual(self.sim.deposit, deposit)   # Digiflazz refunded us
 
     def test_forged_webhooks_are_refused(self):
-        supplier_test("DF", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D8")
+        supplier_test("DF", "--testing", "--product", "xld10", "--dest", "087800001233", "--idtrx", "D8")
         headers, body = self.webhook_for("D8")
         forged = body.replace(b'"Sukses"', b'"Gagal"').replace(b'"rc": "00"', b'"rc": "02"')
         self.assertNotEqual(forged, body)
@@ -357,36 +364,36 @@ class DigiflazzTest(unittest.TestCase):
             self.assertEqual((code, rep["verdict"], rep["idtrx"], rep["outcome"]), (1, verdict, "", "PENDING"))
 
     def test_postpaid_inquiry_then_payment(self):
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000002", "--inquiry", "--idtrx", "P1")
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000002", "--inquiry", "--idtrx", "P1")
         self.assertEqual((o["bill"], o["name"], o["amount"], o["admin"], o["price"]),
                          ("FOUND", "Nama Pelanggan Kedua", "17000", "5000", "21500"))
         deposit = self.sim.deposit
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000002", "--pay", "--idtrx", "P1",
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000002", "--pay", "--idtrx", "P1",
                           "--amount", "17000")
         self.assertEqual((o["outcome"], o["price"]), ("SUCCESS", "21500"))
         self.assertTrue(o["sn"].startswith("PLN"), o)
         self.assertEqual(self.sim.deposit, deposit - 21500)
         # Status of a bill payment asks status-pasca on the same ref_id.
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000002", "--status", "--idtrx", "P1",
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000002", "--status", "--idtrx", "P1",
                           "--amount", "17000")
         self.assertEqual(o["outcome"], "SUCCESS")
         self.assertEqual(self.sim.requests[-1][1]["commands"], "status-pasca")
 
     def test_postpaid_failures_and_a_pending_payment(self):
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000003", "--inquiry", "--idtrx", "P2")
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000003", "--inquiry", "--idtrx", "P2")
         self.assertEqual(o["bill"], "UNKNOWN")
         self.assertEqual(o["reason"], "Transaksi Gagal")
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000099", "--inquiry", "--idtrx", "P3")
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000099", "--inquiry", "--idtrx", "P3")
         self.assertEqual(o["bill"], "NO-SUCH-CUSTOMER")
-        supplier_test("DF", "--product", "pln", "--dest", "530000000006", "--inquiry", "--idtrx", "P4")
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000006", "--pay", "--idtrx", "P4",
+        supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000006", "--inquiry", "--idtrx", "P4")
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000006", "--pay", "--idtrx", "P4",
                           "--amount", "8000")
         self.assertEqual(o["outcome"], "FAILED")
-        o = supplier_test("DF", "--product", "pln", "--dest", "530000000001", "--pay", "--idtrx", "P5",
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000001", "--pay", "--idtrx", "P5",
                           "--amount", "8000")   # no inquiry on P5
         self.assertEqual(o["outcome"], "FAILED")
-        supplier_test("DF", "--product", "pln", "--dest", "630000000001", "--inquiry", "--idtrx", "P6")
-        o = supplier_test("DF", "--product", "pln", "--dest", "630000000001", "--pay", "--idtrx", "P6",
+        supplier_test("DF", "--testing", "--product", "pln", "--dest", "630000000001", "--inquiry", "--idtrx", "P6")
+        o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "630000000001", "--pay", "--idtrx", "P6",
                           "--amount", "8000")
         self.assertEqual(o["outcome"], "PENDING")
         headers, body = self.webhook_for("P6")
