@@ -128,6 +128,13 @@ std::string reasonOf(const Poco::Exception& e)
     return e.name();
 }
 
+/// Rethrows the socket error a session's stream swallowed.
+[[noreturn]] void failWith(Poco::Net::HTTPClientSession& session)
+{
+    if (const Poco::Exception* e = session.networkException()) e->rethrow();
+    throw Poco::Net::ConnectionResetException();
+}
+
 } // namespace
 
 std::string HttpClient::safeUrl(const std::string& url)
@@ -152,23 +159,34 @@ HttpResult HttpClient::send(const HttpRequest& request)
             throw Poco::InvalidArgumentException("method must be GET or POST");
 
         Poco::Net::SocketAddress address(uri.getHost(), uri.getPort());
-        Poco::Net::StreamSocket socket;
         int connectMs = std::min(std::max(1, request.connectTimeoutMs), std::max(1, request.totalTimeoutMs));
-        socket.connect(address, Poco::Timespan(static_cast<Poco::Timespan::TimeDiff>(connectMs) * 1000));
-        result.connected = true;
-        watchdog = std::make_unique<Watchdog>(socket.impl()->sockfd(), deadline);
-
+        Poco::Timespan connectTimeout(static_cast<Poco::Timespan::TimeDiff>(connectMs) * 1000);
+        // The socket is connected here, not by the session, so that the watchdog
+        // holds its descriptor from the first byte on.  TLS: the handshake is
+        // lazy (it happens inside sendRequest, under the watchdog).  A session
+        // made on an unconnected socket: Poco 1.11's HTTPSClientSession refuses
+        // a connected one (its constructor sets the port).
         std::unique_ptr<Poco::Net::HTTPClientSession> session;
         if (tls)
         {
-            socket.setReceiveTimeout(remaining(deadline));
-            socket.setSendTimeout(remaining(deadline));
-            Poco::Net::SecureStreamSocket secure =
-                Poco::Net::SecureStreamSocket::attach(socket, uri.getHost(), tlsContext());
+            Poco::Net::SecureStreamSocket secure(tlsContext());
+            secure.setPeerHostName(uri.getHost());
+            secure.setLazyHandshake(true);
             session = std::make_unique<Poco::Net::HTTPSClientSession>(secure);
+            session->setHost(uri.getHost());
+            session->setPort(uri.getPort());
+            secure.connect(address, connectTimeout);
+            result.connected = true;
+            watchdog = std::make_unique<Watchdog>(secure.impl()->sockfd(), deadline);
         }
         else
+        {
+            Poco::Net::StreamSocket socket;
+            socket.connect(address, connectTimeout);
+            result.connected = true;
+            watchdog = std::make_unique<Watchdog>(socket.impl()->sockfd(), deadline);
             session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
+        }
         session->setKeepAlive(false);
         session->setTimeout(remaining(deadline), remaining(deadline), remaining(deadline));
 
@@ -181,7 +199,8 @@ HttpResult HttpClient::send(const HttpRequest& request)
         std::ostream& out = session->sendRequest(req);
         out << request.body;
         out.flush();
-        if (!out) throw Poco::Net::ConnectionResetException();
+        // Poco's streams swallow socket errors; the session keeps the exception.
+        if (!out || session->networkException()) failWith(*session);
 
         Poco::Net::HTTPResponse response;
         std::istream& in = session->receiveResponse(response);
@@ -189,6 +208,8 @@ HttpResult HttpClient::send(const HttpRequest& request)
         result.contentType = response.getContentType();
         bool whole = readBounded(in, request.maxBodyBytes, result.body);
         if (watchdog->fired()) throw Poco::TimeoutException();
+        // A body that ended on a socket error (a reset half-way) is not a whole reply.
+        if (session->networkException()) failWith(*session);
         if (!whole)
             result.error = "reply larger than " + std::to_string(request.maxBodyBytes) + " bytes";
         else if (response.hasContentLength() && response.getContentLength64() >= 0 &&

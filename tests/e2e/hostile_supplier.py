@@ -14,12 +14,18 @@ http500     500 with an HTML error page
 huge        200 with a 10 MB body that would match the success regex
 dribble     200, then the success body one byte a second
 reset       an RST (SO_LINGER 0) right after reading the request
+cutoff      a close-delimited (HTTP/1.0) body that would parse as GAGAL, then an RST instead of
+            the end: the body may be incomplete, so it must not count
 crlf        200 whose SN holds CR LF and a forged second reply line
 redirect    302 to /trx?dest=ok (a client that follows it would see SUKSES)
 silent      reads the request and never answers
 """
+import http.server
+import os
 import socket
 import socketserver
+import ssl
+import subprocess
 import struct
 import threading
 import time
@@ -147,6 +153,12 @@ class HostileSupplier:
             elif dest == "reset":
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 conn.close()
+            elif dest == "cutoff":
+                conn.sendall(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nR#%s %s.%s GAGAL. Nomor tujuan "
+                              "salah. Saldo 61,125" % (ref, product, dest)).encode())
+                time.sleep(0.2)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                conn.close()
             elif dest == "crlf":
                 self.reply(conn, "200 OK", ok_text(ref, product, dest,
                                                    sn="ABC\r\nTRX T1.0812 SUKSES, HRG:1 SN:FORGED REFID:X.").encode())
@@ -159,3 +171,44 @@ class HostileSupplier:
                 self.reply(conn, "404 Not Found", b"no such dest")
         except OSError:
             pass   # the client gave up (a deadline, a size limit): that is the point
+
+
+class TlsSupplier:
+    """An HTTPS supplier with a self-signed certificate for 127.0.0.1 (made with the
+    openssl tool), answering every request with the `ok` text; and, on `stall_port`,
+    a TCP listener that accepts and never starts TLS."""
+
+    def __init__(self, directory):
+        self.cert = os.path.join(directory, "cert.pem")
+        key = os.path.join(directory, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                        self.cert, "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "2"],
+                       check=True, capture_output=True)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                p = dict(urllib.parse.parse_qsl(urllib.parse.urlparse(self.path).query))
+                body = ok_text(p.get("refID", ""), p.get("product", ""), p.get("dest", ""), sn="TLS-1").encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = "https://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.stall = socket.socket()
+        self.stall.bind(("127.0.0.1", 0))
+        self.stall.listen(8)   # the kernel completes the TCP handshake; nobody ever answers
+        self.stall_url = "https://127.0.0.1:%d" % self.stall.getsockname()[1]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.stall.close()

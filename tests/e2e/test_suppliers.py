@@ -10,13 +10,14 @@ import hashlib
 import http.server
 import os
 import stat
+import subprocess
 import tempfile
 import threading
 import time
 import unittest
-from loket import Loket, PIN, PASSWORD
+from loket import BIN, Loket, PIN, PASSWORD
 from digiflazz_sim import DigiflazzSim
-from hostile_supplier import HostileSupplier, SUCCESS_RE, FAILED_RE, PENDING_RE
+from hostile_supplier import HostileSupplier, TlsSupplier, SUCCESS_RE, FAILED_RE, PENDING_RE
 
 TIMEOUT_MS = 2000
 A = None   # our Loket: the one with the suppliers
@@ -473,6 +474,10 @@ class HostileSupplierTest(unittest.TestCase):
         self.assertEqual(o["sn"], "ABC TRX T1.0812 SUKSES, HRG:1 SN:FORGED REFID:X.")
         self.assertNotIn("\r", o["sn"])
 
+    def test_a_body_ended_by_a_reset_does_not_count_even_if_it_parses(self):
+        o = self.call("cutoff")
+        self.assertEqual(o["outcome"], "PENDING", o)
+
     def test_a_redirect_is_not_followed(self):
         before = len(self.host.requests_for("ok"))
         o = self.call("redirect")
@@ -495,6 +500,31 @@ class HostileSupplierTest(unittest.TestCase):
         digest = hashlib.sha1(b"OtomaX|YUSUF|X10|ok|2140669|1144|abcd").digest()
         self.assertEqual(params["sign"], base64.urlsafe_b64encode(digest).decode().rstrip("="))
         self.assertNotIn("pin", params)
+
+    def test_https_verifies_the_certificate_and_bounds_the_handshake(self):
+        with tempfile.TemporaryDirectory() as d:
+            tls = TlsSupplier(d)
+            try:
+                template = "/trx?product=[kodeproduk]&dest=[tujuan]&refID=[idtrx]"
+                A.ctl("supplier", "add", "TLS", "--type", "otomax", "--url", tls.url + template,
+                      "--success", SUCCESS_RE)
+                A.ctl("supplier", "add", "TLSSTALL", "--type", "otomax", "--url", tls.stall_url + template,
+                      "--success", SUCCESS_RE)
+                o = supplier_test("TLS", "--product", "X5", "--dest", "ok")   # self-signed: not trusted
+                self.assertEqual(o["outcome"], "PENDING")
+                self.assertIn("certificate verify failed", o["reply"])
+                trusted = subprocess.run([os.path.join(BIN, "loketctl"), "--config",
+                                          os.path.join(A.home, "loket.properties"), "supplier", "test", "TLS",
+                                          "--product", "X5", "--dest", "ok"], capture_output=True, text=True,
+                                         env=dict(os.environ, SSL_CERT_FILE=tls.cert))
+                o = fields(trusted.stdout)
+                self.assertEqual((o["outcome"], o["sn"]), ("SUCCESS", "TLS-1"), trusted.stdout + trusted.stderr)
+                start = time.monotonic()
+                o = supplier_test("TLSSTALL", "--product", "X5", "--dest", "ok")
+                self.assertEqual(o["outcome"], "PENDING")
+                self.assertLess(time.monotonic() - start, TIMEOUT_MS / 1000 + 2)
+            finally:
+                tls.close()
 
     def test_nothing_was_written_to_the_ledger(self):
         before = A.ledger_hash()
