@@ -172,6 +172,14 @@ HttpResult DigiflazzBiller::transaction(const std::string& commands, const std::
 
 BillerOutcome DigiflazzBiller::outcomeOf(const HttpResult& result, const std::string& refId)
 {
+    BillerOutcome outcome = readReply(result, refId);
+    outcome.raw = SupplierText::mask(outcome.raw, {_supplier.key});
+    outcome.reason = SupplierText::mask(outcome.reason, {_supplier.key});
+    return outcome;
+}
+
+BillerOutcome DigiflazzBiller::readReply(const HttpResult& result, const std::string& refId)
+{
     if (!result.ok)
     {
         BillerOutcome outcome = BillerOutcome::pending();
@@ -236,7 +244,8 @@ Bill DigiflazzBiller::inquire(const BillQuery& query)
     {
         if (query.orderId.empty()) return bill;
         HttpResult result = transaction("inq-pasca", query.product, query.customer, query.orderId);
-        bill.raw = SupplierText::clean(result.ok ? result.body : result.error, SupplierText::MaxRaw);
+        bill.raw = SupplierText::mask(SupplierText::clean(result.ok ? result.body : result.error, SupplierText::MaxRaw),
+                                      {_supplier.key});
         if (!result.ok) return bill;
         Object::Ptr data = dataOf(result.body);
         if (!data || (!text(data, "ref_id").empty() && text(data, "ref_id") != query.orderId)) return bill;

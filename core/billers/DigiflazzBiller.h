@@ -53,6 +53,7 @@ private:
     HttpResult transaction(const std::string& commands, const std::string& sku, const std::string& customer,
                            const std::string& refId);
     BillerOutcome outcomeOf(const HttpResult& result, const std::string& refId);
+    BillerOutcome readReply(const HttpResult& result, const std::string& refId);
 
     Supplier _supplier;
     SupplierLimits _limits;

@@ -192,7 +192,14 @@ BillerOutcome OtomaxBiller::parse(const std::string& body) const
     if (groups.count("harga")) outcome.price = SupplierAmount::parseText(groups["harga"]);
     if (groups.count("saldo")) outcome.balance = SupplierAmount::parseText(groups["saldo"]);
     outcome.raw = SupplierText::clean(body, SupplierText::MaxRaw);
+    outcome.reason = masked(outcome.reason);
+    outcome.raw = masked(outcome.raw);
     return outcome;
+}
+
+std::string OtomaxBiller::masked(const std::string& text) const
+{
+    return SupplierText::mask(text, {_supplier.pin, _supplier.password});
 }
 
 BillerOutcome OtomaxBiller::call(const Order& order, const std::string& extra)
@@ -204,10 +211,10 @@ BillerOutcome OtomaxBiller::call(const Order& order, const std::string& extra)
         {
             // No reply, a cut one or an HTTP error: the order may have been taken.
             BillerOutcome outcome = BillerOutcome::pending();
-            outcome.raw = SupplierText::clean(
+            outcome.raw = masked(SupplierText::clean(
                 (result.status ? "HTTP " + std::to_string(result.status) + " " : std::string()) + result.error + " " +
                     result.body,
-                SupplierText::MaxRaw);
+                SupplierText::MaxRaw));
             return outcome;
         }
         return parse(result.body);
@@ -248,7 +255,7 @@ Bill OtomaxBiller::inquire(const BillQuery& query)
         order.dest = query.customer;
         order.amount = query.amount;
         HttpResult result = HttpClient::send(request(order, "jenis=5"));
-        bill.raw = SupplierText::clean(result.ok ? result.body : result.error, SupplierText::MaxRaw);
+        bill.raw = masked(SupplierText::clean(result.ok ? result.body : result.error, SupplierText::MaxRaw));
         if (!result.ok || result.status < 200 || result.status > 299) return bill;
         std::map<std::string, std::string> groups;
         Match match = classify(result.body, groups);
@@ -265,7 +272,7 @@ Bill OtomaxBiller::inquire(const BillQuery& query)
         }
         else if (match == Match::Failed)
         {
-            bill.reason = SupplierText::clean(groups["keterangan"], SupplierText::MaxMessage);
+            bill.reason = masked(SupplierText::clean(groups["keterangan"], SupplierText::MaxMessage));
             // Only the supplier's words tell a wrong customer from a paid bill;
             // any other refusal stays Unknown (nothing is recorded for it).
             std::string upper = Poco::toUpper(bill.reason);

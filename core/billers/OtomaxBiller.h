@@ -48,6 +48,8 @@ private:
     /// Which single pattern matches `body`, with its groups; None when none or several do.
     Match classify(const std::string& body, std::map<std::string, std::string>& groups) const;
     BillerOutcome call(const Order& order, const std::string& extra);
+    /// `text` without our pin or password, should the supplier echo them.
+    std::string masked(const std::string& text) const;
 
     Supplier _supplier;
     SupplierLimits _limits;

@@ -1,4 +1,5 @@
 #include "SupplierText.h"
+#include <Poco/URI.h>
 
 namespace Loket {
 namespace SupplierText {
@@ -37,6 +38,20 @@ std::string clean(const std::string& text, std::size_t maxBytes)
     }
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out;
+}
+
+std::string mask(std::string text, const std::vector<std::string>& secrets)
+{
+    for (const auto& secret : secrets)
+    {
+        if (secret.size() < 4) continue;
+        std::string encoded;
+        Poco::URI::encode(secret, "!#$&'()*+,/:;=?@[]", encoded);
+        for (const std::string* s : std::initializer_list<const std::string*>{&secret, &encoded})
+            for (std::size_t pos = text.find(*s); pos != std::string::npos; pos = text.find(*s, pos + 3))
+                text.replace(pos, s->size(), "***");
+    }
+    return text;
 }
 
 } // namespace SupplierText

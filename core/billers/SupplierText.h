@@ -1,5 +1,6 @@
 #pragma once
 #include <string>
+#include <vector>
 
 namespace Loket {
 
@@ -18,6 +19,11 @@ const std::size_t MaxRaw = 1000;      ///< a whole reply kept for the attempt re
 /// A supplier cannot forge a second reply line or a template placeholder's
 /// neighbour this way; bytes of 0x80 and above are kept (names may be UTF-8).
 std::string clean(const std::string& text, std::size_t maxBytes);
+
+/// `text` with every occurrence of each secret (4 bytes or longer, as sent or
+/// URL-encoded) replaced by "***": a supplier that echoes our request in an
+/// error page must not carry our pin or password into a record or a reply.
+std::string mask(std::string text, const std::vector<std::string>& secrets);
 
 } // namespace SupplierText
 } // namespace Loket

@@ -375,6 +375,17 @@ BOOST_AUTO_TEST_CASE(text_is_one_bounded_line)
     BOOST_TEST(SupplierText::clean("Jos\xC3\xA9", 5) == "Jos\xC3\xA9");
 }
 
+BOOST_AUTO_TEST_CASE(our_secrets_echoed_by_a_supplier_are_masked)
+{
+    BOOST_TEST(SupplierText::mask("GET /trx?pin=1144&password=p%40ss%20w GAGAL 1144", {"1144", "p@ss w", "12"}) ==
+               "GET /trx?pin=***&password=*** GAGAL ***");
+    OtomaxBiller biller(irs(), SupplierLimits());   // pin 1144, password abcd
+    BillerOutcome o = biller.parse("TRX S1.0878 GAGAL, pin 1144 salah. SISA SALDO:5 password=abcd");
+    BOOST_TEST((o.kind == Kind::Failed));
+    BOOST_TEST(o.reason == "pin *** salah");
+    BOOST_TEST(o.raw.find("abcd") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(amounts_are_whole_rupiah_within_range)
 {
     BOOST_TEST(SupplierAmount::parseText("71,900").value_or(-1) == 71900);
