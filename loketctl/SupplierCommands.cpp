@@ -241,17 +241,26 @@ void addSupplierCommands(std::vector<Command>& commands)
     commands.push_back(
         {"supplier list", "supplier list [--csv]",
          "Lists suppliers: type, open or closed, the report URL path to give the supplier, the last\n"
-         "balance it reported. In flight, today's success rate and p50 latency need the dispatcher's\n"
-         "records and show '-' until then.",
+         "balance it reported, orders in flight (SENT or PENDING with it), today's success rate\n"
+         "(successes of today's final orders). p50 latency shows '-' until attempts are recorded.",
          {}, {"--csv"}, [](Tool& tool, const Args& args) {
              args.positional(0);
              auto box = Loket::SecretBox::fromConfig(tool.config());
              Table table({"code", "type", "open", "report_url", "balance", "balance_at", "in_flight",
                                  "success_today", "p50_ms"});
-             for (const auto& s : Loket::Suppliers(tool.db(), *box).list())
+             Loket::Suppliers suppliers(tool.db(), *box);
+             for (const auto& s : suppliers.list())
+             {
+                 Loket::SupplierActivity a = suppliers.activity(s.code);
+                 int finals = a.succeeded + a.failed;
+                 std::string rate = finals ? std::to_string(a.succeeded * 100 / finals) + "% of " + std::to_string(finals)
+                                           : "-";
+                 // p50 latency needs per-attempt timing, which the transactions table does not keep.
                  table.add({s.code, s.type + (s.preset.empty() ? "" : "/" + s.preset), s.open ? "open" : "closed",
                             s.reportPath(), s.balanceAt ? Loket::formatRupiah(s.balance) : "-",
-                            s.balanceAt ? Loket::Clock::format(s.balanceAt) : "-", "-", "-", "-"});
+                            s.balanceAt ? Loket::Clock::format(s.balanceAt) : "-", std::to_string(a.inFlight), rate,
+                            "-"});
+             }
              table.print(std::cout, args.flag("--csv"));
              return 0;
          }});

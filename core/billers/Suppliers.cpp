@@ -170,6 +170,19 @@ void Suppliers::noteBalance(const std::string& code, Rupiah balance)
         bind(code), now;
 }
 
+SupplierActivity Suppliers::activity(const std::string& code)
+{
+    SupplierActivity a;
+    Poco::Int64 dayStart = Clock::endOfDay(Clock::now()) - 86399;
+    _db.session() << "SELECT COUNT(*) FROM transactions WHERE biller = ? AND status IN ('SENT', 'PENDING')",
+        into(a.inFlight), bind(code), now;
+    _db.session() << "SELECT COUNT(*) FROM transactions WHERE biller = ? AND status = 'SUCCESS' AND created_at >= ?",
+        into(a.succeeded), bind(code), bind(dayStart), now;
+    _db.session() << "SELECT COUNT(*) FROM transactions WHERE biller = ? AND status = 'FAILED' AND created_at >= ?",
+        into(a.failed), bind(code), bind(dayStart), now;
+    return a;
+}
+
 std::string Suppliers::newToken()
 {
     unsigned char bytes[32];

@@ -40,6 +40,14 @@ struct Supplier
     std::string reportPath() const { return "/V1/supplier-report/" + code + "/" + reportToken; }
 };
 
+/// What the transactions table says of a supplier's orders (its `biller` column).
+struct SupplierActivity
+{
+    int inFlight = 0;       ///< sent to it (SENT) or awaiting its outcome (PENDING)
+    int succeeded = 0;      ///< created today (local day) and SUCCESS
+    int failed = 0;         ///< created today and FAILED
+};
+
 /// The suppliers table.
 class Suppliers
 {
@@ -60,6 +68,8 @@ public:
     void setOpen(const std::string& code, bool open);
     /// Records the balance a supplier reported (range-checked by the caller).
     void noteBalance(const std::string& code, Rupiah balance);
+    /// Orders in flight now and today's outcomes, from the transactions table.
+    SupplierActivity activity(const std::string& code);
 
     /// What is wrong with these settings for their type, or "" when nothing.
     static std::string problem(const Supplier& supplier);

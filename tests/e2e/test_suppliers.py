@@ -70,7 +70,7 @@ class SupplierConfigurationTest(unittest.TestCase):
                     "--pending", PENDING_RE, "--check-param", "check=1", "--report-ip", "192.0.2.0/24")
         self.assertRegex(out, r"report URL path: /V1/supplier-report/CFG1/[0-9a-f]{64}\n")
         listing = A.ctl("supplier", "list")
-        self.assertRegex(listing, r"CFG1\s+otomax\s+open\s+/V1/supplier-report/CFG1/[0-9a-f]{64}\s+-")
+        self.assertRegex(listing, r"CFG1\s+otomax\s+open\s+/V1/supplier-report/CFG1/[0-9a-f]{64}\s+-\s+-\s+0\s+-\s+-")
         A.ctl("supplier", "close", "CFG1")
         self.assertRegex(A.ctl("supplier", "list"), r"CFG1\s+otomax\s+closed")
         A.ctl("supplier", "open", "CFG1")

@@ -2,9 +2,12 @@
 // preset, Digiflazz's rc table, sign and webhook signature, supplier reports,
 // supplier text and amounts, sealed secrets.  Vectors come from the research
 // notes (../shared/research/suppliers.md §2, domain.md §1.1-1.2).
+#include "Clock.h"
 #include "DigiflazzBiller.h"
 #include "IpAllowList.h"
 #include "OtomaxBiller.h"
+#include "Partners.h"
+#include "Schema.h"
 #include "SecretBox.h"
 #include "SupplierAmount.h"
 #include "SupplierReport.h"
@@ -441,6 +444,47 @@ BOOST_AUTO_TEST_CASE(secrets_are_sealed_bound_to_their_place_and_the_key_file_is
     BOOST_TEST(SecretBox::fromConfig(config)->open(sealed, "supplier/UP/pin") == "1234");
     ::chmod(config.keyFile.c_str(), 0640);
     BOOST_CHECK_THROW(SecretBox::fromConfig(config), std::runtime_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(supplier_table)
+
+BOOST_AUTO_TEST_CASE(suppliers_are_stored_sealed_and_their_activity_comes_from_the_transactions)
+{
+    Poco::TemporaryFile dir;
+    dir.createDirectories();
+    Config config;
+    config.databaseConnect = dir.path() + "/ledger.db";
+    config.keyFile = dir.path() + "/loket.key";
+    Database db(config);
+    Schema::install(db, LOKET_SQL_DIR);
+    auto box = SecretBox::fromConfig(config);
+    Suppliers suppliers(db, *box);
+    suppliers.add(loketPreset());
+    Supplier back;
+    BOOST_REQUIRE(suppliers.find("B", back));
+    BOOST_TEST(back.password == "k3y");
+    BOOST_TEST(back.reportToken.size() == 64u);
+    BOOST_TEST(back.url == loketPreset().url);
+    BOOST_CHECK_THROW(suppliers.add(loketPreset()), std::exception);   // the code exists
+
+    Partners(db).add("M1", "", "1234", "key", false);
+    Poco::Int64 now = Clock::now();
+    int n = 0;
+    for (const char* status : {"SENT", "PENDING", "PENDING", "SUCCESS", "SUCCESS", "SUCCESS", "FAILED", "QUEUED"})
+    {
+        std::string ref = "R" + std::to_string(n++), st = status;
+        db.session() << "INSERT INTO transactions (member_id, ref_id, kind, product, dest, status, rc, created_at, "
+                        "updated_at, biller) VALUES ('M1', ?, 'topup', 'T1', '0812', ?, '68', ?, ?, 'B')",
+            Poco::Data::Keywords::bind(ref), Poco::Data::Keywords::bind(st), Poco::Data::Keywords::bind(now),
+            Poco::Data::Keywords::bind(now), Poco::Data::Keywords::now;
+    }
+    SupplierActivity a = suppliers.activity("B");
+    BOOST_TEST(a.inFlight == 3);
+    BOOST_TEST(a.succeeded == 3);
+    BOOST_TEST(a.failed == 1);
+    BOOST_TEST(suppliers.activity("OTHER").inFlight == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
