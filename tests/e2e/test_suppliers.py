@@ -122,12 +122,50 @@ class SupplierConfigurationTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
 
 
+class WebhookCatcher:
+    """Stands in for our /V1/supplier-report/CODE/TOKEN until it is served by the
+    workers: keeps what suppliers send there (POST webhooks, GET reports)."""
+
+    def __init__(self, path="/V1/supplier-report/DF/token"):
+        self.posts = []
+        self.gets = []   # the path and query of each GET
+        catcher = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                catcher.posts.append((dict(self.headers), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def do_GET(self):
+                catcher.gets.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d%s" % (self.server.server_address[1], path)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class ChainedLoketTest(unittest.TestCase):
     """Loket A's supplier UP is Loket B (`--preset loket`), whose products are on its sim."""
 
     @classmethod
     def setUpClass(cls):
-        cls.B = B = Loket(biller_timeout_ms=1000, reply_wait_ms=B_REPLY_WAIT_MS)
+        # B's dispatcher asks its sim about a pending order every second (its own
+        # schedule, as in production, only faster).
+        cls.B = B = Loket(biller_timeout_ms=1000, reply_wait_ms=B_REPLY_WAIT_MS,
+                          keys={"dispatcher.recheck_schedule": "1"})
         B.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
         B.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
         B.add_partner("CENTER-A", 1000000)
@@ -143,24 +181,25 @@ class ChainedLoketTest(unittest.TestCase):
         cls.B.close()
 
     def final(self, *args):
-        """A's call to UP, then (should B still be on it: its dispatcher answers
-        within reply.wait_ms, or B says SEDANG DIPROSES) re-checks with the same
-        idtrx after B's reconcile, as A's dispatcher will."""
+        """A's call to UP, then, should B still be on it (B answers SEDANG DIPROSES
+        when its dispatcher needs longer than reply.wait_ms), re-checks with the
+        same idtrx as A's dispatcher will."""
         o = supplier_test("UP", *args)
-        for _ in range(5):
-            if o["outcome"] != "PENDING":
-                break
-            self.B.reconcile()
-            o = supplier_test("UP", *([a for a in args if a != "--pay"] + ["--status"]))
+        recheck = [a for a in args if a != "--pay"] + ["--status"]
+        end = time.time() + 30
+        while o["outcome"] == "PENDING" and time.time() < end:
+            time.sleep(0.5)
+            o = supplier_test("UP", *recheck)
         return o
 
     def inquire(self, *args):
         """A bill inquiry through B, asked again while B's answer is not there yet."""
-        for _ in range(5):
+        end = time.time() + 30
+        while True:
             o = supplier_test("UP", *args, "--inquiry")
-            if o["bill"] != "UNKNOWN" or "SEDANG DIPROSES" not in o["reply"]:
+            if o["bill"] != "UNKNOWN" or "SEDANG DIPROSES" not in o["reply"] or time.time() > end:
                 return o
-        return o
+            time.sleep(0.5)
 
     def test_a_success_at_b_is_a_success_at_a_with_bs_price_as_our_cost(self):
         before = self.B.balance("CENTER-A")
@@ -193,8 +232,8 @@ class ChainedLoketTest(unittest.TestCase):
         self.assertEqual(supplier_test("UP", "--product", "T1", "--dest", "0811000003", "--idtrx", "C3",
                                        "--status")["outcome"], "PENDING")
         self.B.ctl("sim", "set", "0811000003", "--result", "success", "--sn", "LATE-SN")
-        self.B.reconcile()   # B's dispatcher asks its sim again (as it would on its schedule)
-        o = supplier_test("UP", "--product", "T1", "--dest", "0811000003", "--idtrx", "C3", "--status")
+        # B's dispatcher asks its sim again on its schedule; A re-checks meanwhile.
+        o = self.final("--product", "T1", "--dest", "0811000003", "--idtrx", "C3", "--status")
         self.assertEqual(o["outcome"], "SUCCESS", o)
         self.assertEqual(o["sn"], "LATE-SN")
         self.assertTrue(o["reply"].startswith("STATUS T1.0811000003 SUKSES"), o)
@@ -233,6 +272,25 @@ class ChainedLoketTest(unittest.TestCase):
             self.assertNotIn("Wrong-Pass-77", logs)
             self.assertNotIn(PASSWORD, logs)
 
+    def test_bs_callback_of_a_settled_pending_is_a_report_that_a_accepts(self):
+        token = report_token("UP")
+        catcher = WebhookCatcher("/V1/supplier-report/UP/" + token)
+        try:
+            self.B.ctl("partner", "set", "CENTER-A", "--report-url", catcher.url)
+            self.B.ctl("sim", "set", "0811000004", "--result", "pending")
+            o = supplier_test("UP", "--product", "T1", "--dest", "0811000004", "--idtrx", "C4")
+            self.assertEqual(o["outcome"], "PENDING")
+            self.B.ctl("sim", "set", "0811000004", "--result", "success", "--sn", "CB-SN")
+            self.assertTrue(A.wait_for(lambda: any("refid=C4" in g for g in catcher.gets), 30), catcher.gets)
+            path, _, query = [g for g in catcher.gets if "refid=C4" in g][0].partition("?")
+            r = A.ctl("supplier", "report", "UP", "--token", path.rsplit("/", 1)[1], "--query", query, check=False)
+            rep = fields(r.stdout)
+            self.assertEqual((r.returncode, rep["verdict"], rep["idtrx"], rep["outcome"], rep["sn"], rep["price"]),
+                             (0, "accepted", "C4", "SUCCESS", "CB-SN", "2000"), r.stdout)
+        finally:
+            self.B.ctl("partner", "set", "CENTER-A", "--report-url", "")
+            catcher.close()
+
     def test_bs_partner_callback_text_is_a_valid_report_for_a(self):
         token = report_token("UP")
         query = "t=1&refid=C1&status=20&price=2000&message=TRX+T1.0811000001+SUKSES%2C+HRG%3A2000+SN%3ASNB-1+REFID%3AC1."
@@ -244,34 +302,6 @@ class ChainedLoketTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertEqual(fields(r.stdout)["verdict"], "wrong-token")
         self.assertEqual(fields(r.stdout)["outcome"], "PENDING")
-
-
-class WebhookCatcher:
-    """Where the simulator posts its webhooks: our report URL stands in here until
-    the lead wires /V1/supplier-report to the FastCGI workers."""
-
-    def __init__(self):
-        self.posts = []
-        catcher = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                catcher.posts.append((dict(self.headers), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = "http://127.0.0.1:%d/V1/supplier-report/DF/token" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class DigiflazzTest(unittest.TestCase):
