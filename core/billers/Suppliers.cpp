@@ -170,6 +170,16 @@ void Suppliers::noteBalance(const std::string& code, Rupiah balance)
         bind(code), now;
 }
 
+bool Suppliers::exists(Database& db, const std::string& code, bool* open)
+{
+    int isOpen = 0;
+    Poco::Data::Statement st(db.session());
+    st << "SELECT is_open FROM suppliers WHERE code = ?", into(isOpen), bind(code), limit(1);
+    if (!fetchOne(st)) return false;
+    if (open) *open = isOpen != 0;
+    return true;
+}
+
 SupplierActivity Suppliers::activity(const std::string& code)
 {
     SupplierActivity a;

@@ -68,6 +68,9 @@ public:
     void setOpen(const std::string& code, bool open);
     /// Records the balance a supplier reported (range-checked by the caller).
     void noteBalance(const std::string& code, Rupiah balance);
+    /// True when a supplier `code` exists (and sets `open`); reads no secret,
+    /// so it needs no key (e.g. to check `--biller CODE`).
+    static bool exists(Database& db, const std::string& code, bool* open = nullptr);
     /// Orders in flight now and today's outcomes, from the transactions table.
     SupplierActivity activity(const std::string& code);
 

@@ -335,6 +335,11 @@ BOOST_AUTO_TEST_CASE(a_forged_report_is_refused)
     BOOST_TEST(r.orderId == "");
     BOOST_TEST((readSupplierReport(s, get(s.reportToken, q, "::ffff:192.0.2.44")).verdict ==
                 SupplierReport::Verdict::Accepted));
+    // A body beyond 64 KiB is not read.
+    SupplierReportRequest big = get(s.reportToken, "", "192.0.2.9");
+    big.method = "POST";
+    big.body = "refid=R1&message=x&pad=" + std::string(SupplierReport::MaxBody, 'a');
+    BOOST_TEST((readSupplierReport(s, big).verdict == SupplierReport::Verdict::Unreadable));
     // No id of ours, or one that is not refID-shaped.
     BOOST_TEST((readSupplierReport(s, get(s.reportToken, "message=x")).verdict == SupplierReport::Verdict::Unreadable));
     BOOST_TEST((readSupplierReport(s, get(s.reportToken, "refid=a%0Db&message=x")).verdict ==
@@ -468,6 +473,13 @@ BOOST_AUTO_TEST_CASE(suppliers_are_stored_sealed_and_their_activity_comes_from_t
     BOOST_TEST(back.reportToken.size() == 64u);
     BOOST_TEST(back.url == loketPreset().url);
     BOOST_CHECK_THROW(suppliers.add(loketPreset()), std::exception);   // the code exists
+    bool open = false;
+    BOOST_TEST(Suppliers::exists(db, "B", &open));
+    BOOST_TEST(open);
+    suppliers.setOpen("B", false);
+    BOOST_TEST(Suppliers::exists(db, "B", &open));
+    BOOST_TEST(!open);
+    BOOST_TEST(!Suppliers::exists(db, "NOPE"));
 
     Partners(db).add("M1", "", "1234", "key", false);
     Poco::Int64 now = Clock::now();
