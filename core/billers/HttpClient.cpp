@@ -148,6 +148,10 @@ HttpResult HttpClient::send(const HttpRequest& request)
     HttpResult result;
     const Clock::time_point start = Clock::now();
     const Clock::time_point deadline = start + std::chrono::milliseconds(std::max(1, request.totalTimeoutMs));
+    // Declared before the watchdog, so destroyed after it: the descriptor the
+    // watchdog may shut down stays ours until the watchdog is gone (a closed
+    // descriptor could already belong to another thread's connection).
+    std::unique_ptr<Poco::Net::HTTPClientSession> session;
     std::unique_ptr<Watchdog> watchdog;
     try
     {
@@ -166,7 +170,6 @@ HttpResult HttpClient::send(const HttpRequest& request)
         // lazy (it happens inside sendRequest, under the watchdog).  A session
         // made on an unconnected socket: Poco 1.11's HTTPSClientSession refuses
         // a connected one (its constructor sets the port).
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
         if (tls)
         {
             Poco::Net::SecureStreamSocket secure(tlsContext());
@@ -184,8 +187,8 @@ HttpResult HttpClient::send(const HttpRequest& request)
             Poco::Net::StreamSocket socket;
             socket.connect(address, connectTimeout);
             result.connected = true;
+            session = std::make_unique<Poco::Net::HTTPClientSession>(socket);   // shares the descriptor
             watchdog = std::make_unique<Watchdog>(socket.impl()->sockfd(), deadline);
-            session = std::make_unique<Poco::Net::HTTPClientSession>(socket);
         }
         session->setKeepAlive(false);
         session->setTimeout(remaining(deadline), remaining(deadline), remaining(deadline));
