@@ -1,6 +1,7 @@
 #include "Tool.h"
 #include "Billers.h"
 #include "Catalogue.h"
+#include "Suppliers.h"
 #include "Families.h"
 #include "Table.h"
 #include <iostream>
@@ -37,7 +38,8 @@ void addProductCommands(std::vector<Command>& commands)
              if (p.price < 0 || p.admin < 0) throw UsageError("amounts cannot be negative");
              if (!args.has("--biller")) throw UsageError("--biller NAME is required (e.g. --biller sim)");
              p.biller = args.value("--biller");
-             if (p.biller != "sim") throw UsageError("unknown biller " + p.biller + " (known: sim)");
+             if (p.biller != "sim" && !Loket::Suppliers::exists(tool.db(), p.biller))
+                 throw UsageError("unknown biller " + p.biller + " (sim, or a supplier: loketctl supplier list)");
              if (!Loket::Billers::serves(tool.config(), tool.db(), p.biller))
                  std::cerr << "note: biller " << p.biller << " is not enabled in " << "this configuration; the product "
                            << "is refused with RC 47 until it is (biller.sim.enabled = true for the sim)\n";

@@ -39,6 +39,7 @@ void addProductCommands(std::vector<Command>& commands);
 void addMoneyCommands(std::vector<Command>& commands);
 void addSimCommands(std::vector<Command>& commands);
 void addCallbackCommands(std::vector<Command>& commands);
+void addRouteCommands(std::vector<Command>& commands);
 void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);

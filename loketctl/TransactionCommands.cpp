@@ -1,5 +1,6 @@
 #include "Tool.h"
 #include "Clock.h"
+#include "Attempts.h"
 #include "Table.h"
 #include "Transactions.h"
 #include <iostream>
@@ -38,7 +39,10 @@ void addTransactionCommands(std::vector<Command>& commands)
                                 std::cout << "\nbill: " << t.billName << " tagihan " << t.billAmount << " admin "
                                           << t.billAdmin << " periode " << t.billPeriod << "\ninquiry valid until: "
                                           << Loket::Clock::format(t.inquiryExpiresAt);
-                            if (!t.biller.empty()) std::cout << "\nbiller: " << t.biller;
+                            if (!t.biller.empty())
+                                std::cout << "\nbiller: " << t.biller
+                                          << (t.supplierSku.empty() ? "" : " (code " + t.supplierSku + ")")
+                                          << ", cost " << t.cost << (t.routeNo ? ", route " + std::to_string(t.routeNo + 1) : "");
                             if (t.status == Loket::TrxState::Queued) std::cout << "\nqueued: waiting for a dispatcher";
                             if (t.status == Loket::TrxState::Sent)
                                 std::cout << "\nsent to biller: " << Loket::Clock::format(t.sentAt) << " by dispatcher "
@@ -47,6 +51,11 @@ void addTransactionCommands(std::vector<Command>& commands)
                                 std::cout << "\noutcome unknown: status calls so far " << t.checks << ", next "
                                           << Loket::Clock::format(t.nextCheckAt);
                             if (t.answeredPending) std::cout << "\npartner answered: SEDANG DIPROSES (callback on settlement)";
+                            for (const auto& a : Loket::Attempts(tool.db()).of(t.id))
+                                std::cout << "\nattempt: " << a.kind << " " << a.supplier << " code " << a.code
+                                          << " sent " << (a.sentAt ? Loket::Clock::format(a.sentAt) : "-") << " answered "
+                                          << Loket::Clock::format(a.answeredAt) << ": " << a.outcome
+                                          << (a.reply.empty() ? "" : " \"" + a.reply + "\"");
                             std::cout << "\nmitra_message: " << t.mitraMessage
                                       << "\ncreated: " << Loket::Clock::format(t.createdAt)
                                       << "\nupdated: " << Loket::Clock::format(t.updatedAt) << "\n";

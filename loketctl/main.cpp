@@ -89,6 +89,7 @@ int main(int argc, char** argv)
     addMoneyCommands(commands);
     addSimCommands(commands);
     addCallbackCommands(commands);
+    addRouteCommands(commands);
     addTransactionCommands(commands);
     addTemplateCommands(commands);
     addLedgerCommands(commands);

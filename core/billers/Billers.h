@@ -4,29 +4,39 @@
 #include "Database.h"
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace Loket {
 
-/// The billers a dispatcher talks to, by the name products give in their
-/// `biller` column.  Today: "sim", only where biller.sim.enabled is set.
+/// The billers a dispatcher talks to, by the name products and routes give:
+/// the built-in "sim" (only where biller.sim.enabled is set) and every open
+/// supplier of the suppliers table (docs/suppliers.md).  reload() picks up
+/// suppliers added, changed, opened or closed since; a call in flight keeps
+/// the biller it started with.
 class Billers
 {
 public:
     explicit Billers(const Config& config);
 
-    /// The biller called `name`, or nullptr when there is none.
-    Biller* find(const std::string& name);
+    /// Reads the suppliers table again (with their secrets, from auth.key_file).
+    /// Returns "" or why a supplier could not be loaded (it is left out).
+    std::string reload(Database& db);
+
+    /// The biller called `name`, or nullptr when there is none (or it is closed).
+    std::shared_ptr<Biller> find(const std::string& name) const;
     std::vector<std::string> names() const;
 
-    /// True when a dispatcher with this configuration serves biller `name`:
-    /// the request path refuses (RC 47, nothing debited) a product whose
-    /// biller is unknown or disabled.
+    /// True when a dispatcher with this configuration serves biller `name`
+    /// now: the sim where enabled, an open supplier.  The request path
+    /// refuses (RC 47, nothing debited) a product with no such biller.
     static bool serves(const Config& config, Database& db, const std::string& name);
 
 private:
-    std::map<std::string, std::unique_ptr<Biller>> _billers;
+    const Config& _config;
+    mutable std::mutex _mutex;
+    std::map<std::string, std::shared_ptr<Biller>> _billers;
 };
 
 } // namespace Loket

@@ -22,7 +22,8 @@ Order orderOf(const Transaction& t)
 {
     Order o;
     o.orderId = std::to_string(t.id);
-    o.product = Families::baseCode(t.product);
+    // The supplier's own product code (its route's SKU), else ours.
+    o.product = t.supplierSku.empty() ? Families::baseCode(t.product) : t.supplierSku;
     o.dest = Families::baseCode(t.dest);
     o.qty = t.qty;
     o.amount = t.billAmount;
@@ -56,6 +57,8 @@ Dispatcher::Dispatcher(const Config& config, std::function<void(const std::strin
 {
     if (::pipe2(_wakePipe, O_NONBLOCK | O_CLOEXEC) != 0) throw std::runtime_error("cannot create a pipe");
     _templates.load(_db, false);
+    std::string problem = _billers.reload(_db);
+    if (!problem.empty()) _log(problem);
     adoptOwnOrphans();
 }
 
@@ -223,7 +226,8 @@ void Dispatcher::claimWork()
     Poco::Int64 leaseUntil = now + _config.leaseLength();
     for (const std::string& name : _billers.names())
     {
-        Biller* biller = _billers.find(name);
+        std::shared_ptr<Biller> biller = _billers.find(name);
+        if (!biller) continue;
         int room = _config.billerMaxInFlightFor(name) - inFlight(name);
         if (room <= 0) continue;
 
@@ -273,7 +277,7 @@ void Dispatcher::claimWork()
         for (const Transaction& t : checks)
             spawn([this, biller, t, finish] {
                 BillerOutcome outcome = biller->status(orderOf(t));
-                finish([&] { _orderResults.push_back({t, outcome}); });
+                finish([&] { _orderResults.push_back({t, outcome, "status"}); });
             });
         for (const InquiryRequest& r : inquiries)
             spawn([this, biller, r, finish] {
@@ -364,6 +368,9 @@ void Dispatcher::housekeeping()
         {
             // The last good set stays (as in the workers).
         }
+        // Suppliers added, changed, opened or closed since.
+        std::string problem = _billers.reload(_db);
+        if (!problem.empty()) _log(problem);
     }
 }
 

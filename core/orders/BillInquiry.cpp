@@ -3,6 +3,7 @@
 #include "Billers.h"
 #include "Clock.h"
 #include "Inquiries.h"
+#include "Routes.h"
 
 namespace Loket {
 
@@ -17,13 +18,17 @@ Outcome BillInquiry::handle(const Request& req, const Partner& partner)
     bool exists = _ctx.transactions().findByRef(partner.memberId, req.refId, t);
     if (exists && !t.sameRequest("bill", req.product, req.dest, t.qty)) return Outcome::of(RC::RefIdReused);
     if (exists && t.status != TrxState::Inquired) return storedBillOutcome(t, Action::Inquiry);
-    if (!product.open || !Billers::serves(_ctx.config, _ctx.db, product.biller)) return Outcome::of(RC::ProductClosed);
+    if (!product.open) return Outcome::of(RC::ProductClosed);
+    // The bill is read at the product's first usable supplier, and paid there.
+    auto routes = Routes(_ctx.db).usable(_ctx.config, product.code, product.biller, product.price);
+    if (routes.empty()) return Outcome::of(RC::ProductClosed);
+    query.product = routes.front().code;
 
     Poco::Int64 at = Clock::now();
     // The dispatcher skips an inquiry whose worker has stopped waiting.
     Poco::Int64 deadline = at + (_ctx.config.replyWaitMs + 999) / 1000 + 1;
     Outcome o;
-    o.awaitInquiry = Inquiries(_ctx.db).enqueue(product.biller, query, deadline, at);
+    o.awaitInquiry = Inquiries(_ctx.db).enqueue(routes.front().supplier, query, deadline, at);
     return o;
 }
 
@@ -59,6 +64,8 @@ Outcome BillInquiry::finish(Poco::Int64 id, const Request& req, const Partner& p
     t.billAmount = bill.amount;
     t.billAdmin = product.admin;
     t.billPeriod = bill.period;
+    t.biller = inquiry.biller;
+    t.supplierSku = inquiry.query.product;
     // A biller's amount is checked before any sum: it becomes a debit.
     if (!addRupiah(bill.amount, product.admin, t.price)) return Outcome::of(RC::Pending);
     t.updatedAt = at;

@@ -3,6 +3,7 @@
 #include "Billers.h"
 #include "Clock.h"
 #include "Families.h"
+#include "Routes.h"
 
 namespace Loket {
 
@@ -97,15 +98,28 @@ Outcome Purchase::payment(const Request& req, const Partner& partner)
 Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists)
 {
     Transactions transactions = _ctx.transactions();
+    // The route: a topup's first usable one; a bill is paid where it was read.
+    Route route;
+    bool routed = false;
+    if (product.open && exists)
+    {
+        routed = !t.biller.empty() && Billers::serves(_ctx.config, _ctx.db, t.biller);
+        route.supplier = t.biller, route.code = t.supplierSku;
+    }
+    else if (product.open)
+    {
+        auto routes = Routes(_ctx.db).usable(_ctx.config, product.code, product.biller, product.price);
+        if (!routes.empty()) route = routes.front(), routed = multiplyRupiah(route.cost, t.qty, t.cost);
+    }
     // RC 17 and RC 47 are final for their refID: recorded FAILED, nothing debited.
-    if (!product.open || !Billers::serves(_ctx.config, _ctx.db, product.biller))
+    if (!routed)
         t.status = TrxState::Failed, t.rc = RC::ProductClosed;
     else if (t.price <= 0)   // never sold for nothing: a price of 0 is a catalogue mistake
         t.status = TrxState::Failed, t.rc = RC::ProductClosed;
     else if (_ctx.ledger().balance(t.memberId) < t.price)
         t.status = TrxState::Failed, t.rc = RC::InsufficientBalance;
     else
-        t.status = TrxState::Queued, t.rc = RC::Pending, t.biller = product.biller;
+        t.status = TrxState::Queued, t.rc = RC::Pending, t.biller = route.supplier, t.supplierSku = route.code;
 
     if (exists)
     {

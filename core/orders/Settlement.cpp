@@ -1,5 +1,8 @@
 #include "Settlement.h"
+#include "Attempts.h"
 #include "Callbacks.h"
+#include "Families.h"
+#include "Routes.h"
 #include "Clock.h"
 #include "ResponseCode.h"
 #include <algorithm>
@@ -76,6 +79,12 @@ void Settlement::applyIn(const OrderResult& r)
     if (!transactions.findById(claimed.id, current) || current.status != from) return;
     Poco::Int64 now = Clock::now();
 
+    const char* said = r.outcome.kind == BillerOutcome::Kind::Success  ? "success"
+                       : r.outcome.kind == BillerOutcome::Kind::Failed ? "failed"
+                                                                        : "pending";
+    Attempts(_ctx.db).record({current.id, r.kind, current.biller, current.supplierSku, current.sentAt, now, said,
+                              cleanSupplierText(r.outcome.raw.empty() ? r.outcome.reason : r.outcome.raw, 500)});
+
     if (r.outcome.kind == BillerOutcome::Kind::Pending)
     {
         const auto& schedule = _ctx.config.recheckSchedule;
@@ -84,17 +93,25 @@ void Settlement::applyIn(const OrderResult& r)
         return;
     }
     bool success = r.outcome.kind == BillerOutcome::Kind::Success;
+    if (!success && fallBack(current, from, now)) return;
+
     current.status = success ? TrxState::Success : TrxState::Failed;
     current.rc = success ? RC::Success : RC::BillerFailed;
     current.sn = success ? cleanSupplierText(r.outcome.sn) : "";
     current.note = success ? "" : cleanSupplierText(r.outcome.reason);
     current.updatedAt = now;
+    // What the supplier said it charged, if it said (range-checked by the
+    // biller), else the route's cost; a failure costs nothing.
+    if (success && r.outcome.price && *r.outcome.price >= 0 && *r.outcome.price <= MaxRupiah)
+        current.cost = *r.outcome.price;
+    if (!success) current.cost = 0;
 
     Settled s;
     s.to = current.status;
     s.rc = current.rc;
     s.sn = current.sn;
     s.note = current.note;
+    s.cost = current.cost;
     s.at = now;
     // The partner heard "SEDANG DIPROSES": from now on cek=1 answers this
     // text, and the callback carries exactly the same.
@@ -109,6 +126,23 @@ void Settlement::applyIn(const OrderResult& r)
         if (!reportUrl.empty())
             Callbacks(_ctx.db).enqueue(current, Callbacks::reportFor(reportUrl, current, current.mitraMessage), now);
     }
+}
+
+bool Settlement::fallBack(const Transaction& t, TrxState from, Poco::Int64 now)
+{
+    // Topups only: a bill was read at its supplier, and only that one can pay it.
+    if (t.kind != "topup") return false;
+    Product product;
+    if (!_ctx.catalogue().find(Families::baseCode(t.product), product)) return false;
+    std::set<std::string> failed = Attempts(_ctx.db).failedAt(t.id);
+    for (const Route& route : Routes(_ctx.db).usable(_ctx.config, product.code, product.biller, product.price))
+    {
+        if (failed.count(route.supplier)) continue;
+        Rupiah cost = 0;
+        if (!multiplyRupiah(route.cost, t.qty, cost)) continue;
+        return _ctx.transactions().requeue(t.id, from, route.supplier, route.code, cost, now);
+    }
+    return false;
 }
 
 } // namespace Loket

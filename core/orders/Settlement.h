@@ -11,6 +11,7 @@ struct OrderResult
 {
     Transaction order;        ///< as claimed: order.status is the state it was moved from
     BillerOutcome outcome;
+    std::string kind = "order";      ///< what was asked: order, status (or a supplier's report)
     Poco::Int64 firstFailedAt = 0;   ///< when writing it first failed (0: not yet)
 };
 
@@ -43,6 +44,9 @@ public:
 private:
     /// Inside an open write transaction.
     void applyIn(const OrderResult& result);
+    /// After a definite failure: moves a topup to its next usable route not yet
+    /// failed (→ QUEUED, no refund); false when there is none.
+    bool fallBack(const Transaction& t, TrxState from, Poco::Int64 now);
 
     Context& _ctx;
     StatusText _statusText;

@@ -33,9 +33,10 @@ bool canMove(TrxState from, TrxState to)
     {
     case TrxState::Inquired: return to == TrxState::Inquired || to == TrxState::Queued || to == TrxState::Failed;
     case TrxState::Queued: return to == TrxState::Sent || to == TrxState::Failed;
+    // → QUEUED: the next route, only after a definite failure at this one.
     case TrxState::Sent:
-        return to == TrxState::Success || to == TrxState::Failed || to == TrxState::Pending;
-    case TrxState::Pending: return to == TrxState::Success || to == TrxState::Failed;
+        return to == TrxState::Success || to == TrxState::Failed || to == TrxState::Pending || to == TrxState::Queued;
+    case TrxState::Pending: return to == TrxState::Success || to == TrxState::Failed || to == TrxState::Queued;
     case TrxState::Success:
     case TrxState::Failed: return false;
     }

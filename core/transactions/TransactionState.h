@@ -16,6 +16,8 @@ namespace Loket {
 /// lease and may have sent it.  PENDING: the biller's answer is unknown; only
 /// the biller's own status call (or an operator) may settle it.  SUCCESS and
 /// FAILED are final; FAILED after a hold means refunded exactly once.
+/// SENT or PENDING → QUEUED: the biller said the order definitely failed and
+/// the product has another route: it goes to the next supplier, not refunded.
 enum class TrxState { Inquired, Queued, Sent, Pending, Success, Failed };
 
 /// The name stored in transactions.status ("QUEUED", ...).

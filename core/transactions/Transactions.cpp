@@ -11,7 +11,8 @@ namespace {
 const char* const Columns =
     "SELECT id, member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, note, bill_name, "
     "bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, created_at, updated_at, "
-    "sent_at, biller, lease_owner, lease_until, next_check_at, checks, answered_pending FROM transactions";
+    "sent_at, biller, lease_owner, lease_until, next_check_at, checks, answered_pending, supplier_sku, cost, route_no "
+    "FROM transactions";
 
 /// One row as the database holds it; the status is text until read.
 struct Row
@@ -26,7 +27,8 @@ struct Row
             into(t.qty), into(t.price), into(status), into(t.rc), into(t.sn), into(t.note), into(t.billName),
             into(t.billAmount), into(t.billAdmin), into(t.billPeriod), into(t.inquiryExpiresAt),
             into(t.mitraMessage), into(t.createdAt), into(t.updatedAt), into(t.sentAt), into(t.biller),
-            into(t.leaseOwner), into(t.leaseUntil), into(t.nextCheckAt), into(t.checks), into(answeredPending);
+            into(t.leaseOwner), into(t.leaseUntil), into(t.nextCheckAt), into(t.checks), into(answeredPending),
+            into(t.supplierSku), into(t.cost), into(t.routeNo);
     }
 
     Transaction read() const
@@ -130,12 +132,13 @@ void Transactions::insert(Transaction& t)
     Poco::Data::Statement st(_db.session());
     st << "INSERT INTO transactions (member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, "
           "note, bill_name, bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, "
-          "created_at, updated_at, biller, answered_pending) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+          "created_at, updated_at, biller, answered_pending, supplier_sku, cost, route_no) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         bind(t.memberId), bind(t.refId), bind(t.kind), bind(t.product), bind(t.dest), bind(t.qty),
         bind(t.price), bind(status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
         bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt),
-        bind(t.mitraMessage), bind(t.createdAt), bind(t.updatedAt), bind(t.biller), bind(answered), into(t.id);
+        bind(t.mitraMessage), bind(t.createdAt), bind(t.updatedAt), bind(t.biller), bind(answered),
+        bind(t.supplierSku), bind(t.cost), bind(t.routeNo), into(t.id);
     st.execute();
 }
 
@@ -149,10 +152,11 @@ bool Transactions::update(const Transaction& t, TrxState from)
     Poco::Data::Statement st(_db.session());
     st << "UPDATE transactions SET price = ?, status = ?, rc = ?, sn = ?, note = ?, bill_name = ?, "
           "bill_amount = ?, bill_admin = ?, bill_period = ?, inquiry_expires_at = ?, mitra_message = ?, "
-          "updated_at = ?, biller = ? WHERE id = ? AND status = ? RETURNING id",
+          "updated_at = ?, biller = ?, supplier_sku = ?, cost = ? WHERE id = ? AND status = ? RETURNING id",
         bind(t.price), bind(stateName(t.status)), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
         bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt), bind(t.mitraMessage),
-        bind(t.updatedAt), bind(t.biller), bind(t.id), bind(stateName(from)), into(updated);
+        bind(t.updatedAt), bind(t.biller), bind(t.supplierSku), bind(t.cost), bind(t.id), bind(stateName(from)),
+        into(updated);
     return fetchOne(st);
 }
 
@@ -163,10 +167,10 @@ bool Transactions::settle(Poco::Int64 id, TrxState from, const Settled& s)
                                stateName(s.to));
     Poco::Int64 settled = 0;
     Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, "
+    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, cost = ?, "
           "lease_owner = '', lease_until = 0, next_check_at = 0 WHERE id = ? AND status = ? RETURNING id",
-        bind(stateName(s.to)), bind(s.rc), bind(s.sn), bind(s.note), bind(s.mitraMessage), bind(s.at), bind(id),
-        bind(stateName(from)), into(settled);
+        bind(stateName(s.to)), bind(s.rc), bind(s.sn), bind(s.note), bind(s.mitraMessage), bind(s.at), bind(s.cost),
+        bind(id), bind(stateName(from)), into(settled);
     return fetchOne(st);
 }
 
@@ -229,6 +233,20 @@ std::vector<Transaction> Transactions::claimDueChecks(const std::string& biller,
         if (fetchOne(st) && findById(id, t)) out.push_back(t);
     }
     return out;
+}
+
+bool Transactions::requeue(Poco::Int64 id, TrxState from, const std::string& supplier, const std::string& sku,
+                           Rupiah cost, Poco::Int64 at)
+{
+    if (!canMove(from, TrxState::Queued))
+        throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> QUEUED");
+    Poco::Int64 moved = 0;
+    Poco::Data::Statement st(_db.session());
+    st << "UPDATE transactions SET status = 'QUEUED', biller = ?, supplier_sku = ?, cost = ?, route_no = route_no + 1, "
+          "lease_owner = '', lease_until = 0, next_check_at = 0, checks = 0, sent_at = 0, updated_at = ? "
+          "WHERE id = ? AND status = ? RETURNING id",
+        bind(supplier), bind(sku), bind(cost), bind(at), bind(id), bind(stateName(from)), into(moved);
+    return fetchOne(st);
 }
 
 int Transactions::orphanSent(const std::string& deadOwner, Poco::Int64 now)

@@ -32,7 +32,10 @@ struct Transaction
     Poco::Int64 createdAt = 0;
     Poco::Int64 updatedAt = 0;
     Poco::Int64 sentAt = 0;          ///< when a dispatcher claimed the order to send it (0: never)
-    std::string biller;              ///< the biller that serves the order, chosen when it was queued
+    std::string biller;              ///< the biller (supplier) that serves the order now, chosen by its route
+    std::string supplierSku;         ///< that supplier's code for the product ("" = ours)
+    Rupiah cost = 0;                 ///< what the order costs us there (route cost × qty, or what it said)
+    int routeNo = 0;                 ///< routes tried before this one (fallbacks after definite failures)
     std::string leaseOwner;          ///< the dispatcher working on it now ("" when none)
     Poco::Int64 leaseUntil = 0;      ///< its lease ends then (seconds); another dispatcher may take over after
     Poco::Int64 nextCheckAt = 0;     ///< PENDING: when the biller is asked again
@@ -62,6 +65,7 @@ struct TransactionFilter
 struct Settled
 {
     TrxState to = TrxState::Success;
+    Rupiah cost = 0;
     std::string rc;
     std::string sn;
     std::string note;
@@ -104,6 +108,11 @@ public:
     /// and that nobody else holds, for a status call.
     std::vector<Transaction> claimDueChecks(const std::string& biller, const std::string& owner, Poco::Int64 now,
                                             Poco::Int64 leaseUntil, int limit);
+
+    /// After a definite failure at its supplier, sends the order down its next
+    /// route instead of refunding it: SENT or PENDING → QUEUED on `supplier`.
+    bool requeue(Poco::Int64 id, TrxState from, const std::string& supplier, const std::string& sku, Rupiah cost,
+                 Poco::Int64 at);
 
     /// SENT orders whose dispatcher is gone (its lease ran out, or it is
     /// `deadOwner`, a previous life of the caller) may have reached the biller:

@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     next_check_at   BIGINT NOT NULL DEFAULT 0,   -- PENDING: next status call to the biller
     checks          INTEGER NOT NULL DEFAULT 0,   -- status calls made
     answered_pending INTEGER NOT NULL DEFAULT 0,  -- partner was answered 68: report the end by callback
+    supplier_sku    VARCHAR(512)    NOT NULL DEFAULT '',  -- the supplier's code for the product ('' = ours)
+    cost            BIGINT NOT NULL DEFAULT 0,   -- what it costs us at that supplier
+    route_no        INTEGER NOT NULL DEFAULT 0,   -- routes tried before this one
     UNIQUE (member_id, ref_id)
 );
 CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
@@ -195,3 +198,29 @@ CREATE TABLE IF NOT EXISTS suppliers (
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL
 );
+
+-- Routes: which suppliers deliver a product, under which of their codes, at
+-- what cost per unit, tried in priority order (then cheapest first).  A
+-- product without routes is served by its `biller` column alone.
+CREATE TABLE IF NOT EXISTS routes (
+    product     VARCHAR(512)    NOT NULL,
+    supplier    VARCHAR(512)    NOT NULL,
+    code        VARCHAR(512)    NOT NULL,
+    cost        BIGINT NOT NULL CHECK (cost >= 0),
+    priority    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (product, supplier)
+);
+
+-- Every call about an order: to which supplier, when, what it answered.
+CREATE TABLE IF NOT EXISTS attempts (
+    id          BIGSERIAL PRIMARY KEY,
+    trx_id      BIGINT NOT NULL REFERENCES transactions(id),
+    kind        VARCHAR(512)    NOT NULL CHECK (kind IN ('order', 'status', 'report')),
+    supplier    VARCHAR(512)    NOT NULL,
+    code        VARCHAR(512)    NOT NULL DEFAULT '',
+    sent_at     BIGINT NOT NULL DEFAULT 0,
+    answered_at BIGINT NOT NULL,
+    outcome     VARCHAR(512)    NOT NULL CHECK (outcome IN ('success', 'failed', 'pending')),
+    reply       VARCHAR(512)    NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS attempts_trx ON attempts(trx_id, id);

@@ -64,6 +64,9 @@ CREATE TABLE IF NOT EXISTS transactions (
     next_check_at   INTEGER NOT NULL DEFAULT 0,   -- PENDING: next status call to the biller
     checks          INTEGER NOT NULL DEFAULT 0,   -- status calls made
     answered_pending INTEGER NOT NULL DEFAULT 0,  -- partner was answered 68: report the end by callback
+    supplier_sku    TEXT    NOT NULL DEFAULT '',  -- the supplier's code for the product ('' = ours)
+    cost            INTEGER NOT NULL DEFAULT 0,   -- what it costs us at that supplier
+    route_no        INTEGER NOT NULL DEFAULT 0,   -- routes tried before this one
     UNIQUE (member_id, ref_id)
 );
 CREATE INDEX IF NOT EXISTS transactions_status ON transactions(status, updated_at);
@@ -194,3 +197,29 @@ CREATE TABLE IF NOT EXISTS suppliers (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 );
+
+-- Routes: which suppliers deliver a product, under which of their codes, at
+-- what cost per unit, tried in priority order (then cheapest first).  A
+-- product without routes is served by its `biller` column alone.
+CREATE TABLE IF NOT EXISTS routes (
+    product     TEXT    NOT NULL,
+    supplier    TEXT    NOT NULL,
+    code        TEXT    NOT NULL,
+    cost        INTEGER NOT NULL CHECK (cost >= 0),
+    priority    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (product, supplier)
+);
+
+-- Every call about an order: to which supplier, when, what it answered.
+CREATE TABLE IF NOT EXISTS attempts (
+    id          INTEGER PRIMARY KEY,
+    trx_id      INTEGER NOT NULL REFERENCES transactions(id),
+    kind        TEXT    NOT NULL CHECK (kind IN ('order', 'status', 'report')),
+    supplier    TEXT    NOT NULL,
+    code        TEXT    NOT NULL DEFAULT '',
+    sent_at     INTEGER NOT NULL DEFAULT 0,
+    answered_at INTEGER NOT NULL,
+    outcome     TEXT    NOT NULL CHECK (outcome IN ('success', 'failed', 'pending')),
+    reply       TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS attempts_trx ON attempts(trx_id, id);

@@ -12,6 +12,9 @@ ALTER TABLE transactions ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE transactions ADD COLUMN next_check_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE transactions ADD COLUMN checks INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE transactions ADD COLUMN answered_pending INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN supplier_sku TEXT NOT NULL DEFAULT '';
+ALTER TABLE transactions ADD COLUMN cost INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE transactions ADD COLUMN route_no INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE partners ADD COLUMN report_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE sim_orders ADD COLUMN times INTEGER NOT NULL DEFAULT 1;
 -- Orders pending under schema 1 belong to their product's biller and are due for a check.

@@ -80,7 +80,8 @@ BOOST_AUTO_TEST_CASE(the_state_machine_allows_only_its_drawn_moves)
     BOOST_TEST(canMove(TrxState::Pending, TrxState::Success));
     BOOST_TEST(canMove(TrxState::Inquired, TrxState::Queued));
     BOOST_TEST(!canMove(TrxState::Queued, TrxState::Success));    // never final without a biller's word
-    BOOST_TEST(!canMove(TrxState::Pending, TrxState::Queued));    // never sent again
+    BOOST_TEST(!canMove(TrxState::Pending, TrxState::Sent));      // never sent again without a new route
+    BOOST_TEST(canMove(TrxState::Sent, TrxState::Queued));        // the next route, after a definite failure
     BOOST_TEST(!canMove(TrxState::Success, TrxState::Failed));
     BOOST_TEST(!canMove(TrxState::Failed, TrxState::Success));
     TrxState s;

@@ -1,0 +1,40 @@
+#include "Attempts.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+void Attempts::record(const Attempt& a)
+{
+    std::string reply = a.reply.substr(0, 500);
+    _db.session() << "INSERT INTO attempts (trx_id, kind, supplier, code, sent_at, answered_at, outcome, reply) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        bind(a.trxId), bind(a.kind), bind(a.supplier), bind(a.code), bind(a.sentAt), bind(a.answeredAt),
+        bind(a.outcome), bind(reply), now;
+}
+
+std::vector<Attempt> Attempts::of(Poco::Int64 trxId)
+{
+    std::vector<Attempt> out;
+    Attempt a;
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT trx_id, kind, supplier, code, sent_at, answered_at, outcome, reply FROM attempts "
+          "WHERE trx_id = ? ORDER BY id",
+        into(a.trxId), into(a.kind), into(a.supplier), into(a.code), into(a.sentAt), into(a.answeredAt),
+        into(a.outcome), into(a.reply), bind(trxId), range(0, 1);
+    while (fetchNext(st))
+    {
+        out.push_back(a);
+    }
+    return out;
+}
+
+std::set<std::string> Attempts::failedAt(Poco::Int64 trxId)
+{
+    std::set<std::string> out;
+    for (const Attempt& a : of(trxId))
+        if (a.outcome == "failed") out.insert(a.supplier);
+    return out;
+}
+
+} // namespace Loket
