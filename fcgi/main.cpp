@@ -11,6 +11,7 @@
 #include "ServicePool.h"
 #include <fcgiapp.h>
 #include <unistd.h>
+#include <cstdlib>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -28,11 +29,12 @@ std::string param(FCGX_Request& r, const char* name)
     return v ? std::string(v) : std::string();
 }
 
-void respond(FCGX_Request& r, const std::string& text)
+void respond(FCGX_Request& r, const std::string& text, int status = 200)
 {
     // Built as one string and written with FCGX_PutStr: FCGX_FPrintF's own
     // printf silently fails on some formats.
-    std::string out = "Status: 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
+    std::string out = "Status: " + std::to_string(status) + (status == 200 ? " OK" : " Refused") +
+                      "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
                       "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
 }
@@ -94,6 +96,38 @@ private:
     bool _closed = false;
 };
 
+const std::string ReportPrefix = "/V1/supplier-report/";
+
+/// A supplier's report: /V1/supplier-report/CODE/TOKEN, GET or POST, with its
+/// body (at most SupplierReport::MaxBody bytes are read) and signature header.
+Loket::Reply supplierReport(FCGX_Request& r, Loket::ServicePool& pool)
+{
+    std::string rest = param(r, "DOCUMENT_URI").substr(ReportPrefix.size());
+    std::size_t slash = rest.find('/');
+    if (slash == std::string::npos) return {"UNKNOWN", "", "supplier report without a token", 404};
+    Loket::SupplierReportRequest request;
+    request.token = rest.substr(slash + 1);
+    request.peerIp = param(r, "REMOTE_ADDR");
+    request.method = param(r, "REQUEST_METHOD");
+    request.query = param(r, "QUERY_STRING");
+    long length = std::strtol(param(r, "CONTENT_LENGTH").c_str(), nullptr, 10);
+    if (length > static_cast<long>(Loket::SupplierReport::MaxBody)) return {"TOO LARGE", "", "report body too large", 413};
+    if (length > 0)
+    {
+        request.body.resize(static_cast<std::size_t>(length));
+        int got = FCGX_GetStr(&request.body[0], static_cast<int>(length), r.in);
+        request.body.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    }
+    for (const char* header : {"HTTP_X_HUB_SIGNATURE", "CONTENT_TYPE"})
+    {
+        std::string v = param(r, header);
+        if (v.empty()) continue;
+        std::string name = std::string(header) == "CONTENT_TYPE" ? "Content-Type" : "X-Hub-Signature";
+        request.headers.emplace_back(name, v);
+    }
+    return pool.supplierReport(rest.substr(0, slash), request);
+}
+
 void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
 {
     FCGX_Request request;
@@ -106,10 +140,21 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
         auto start = std::chrono::steady_clock::now();
         Loket::Request parsed;
+        Loket::Reply reply;
+        if (param(request, "DOCUMENT_URI").compare(0, ReportPrefix.size(), ReportPrefix) == 0)
+        {
+            reply = supplierReport(request, pool);
+            // The token is in the URI: only the outcome reaches the log.
+            if (!reply.error.empty()) std::cerr << "loket-fcgi: " << reply.error << "\n";
+            respond(request, reply.text, reply.httpStatus);
+            request.keepConnection = 0;
+            FCGX_Finish_r(&request);
+            continue;
+        }
         // nginx passes the templates' version (templates-version.conf); a new
         // one makes the worker reload its reply texts (scripts/reload-templates).
-        Loket::Reply reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
-                                         param(request, "LOKET_TEMPLATES_VERSION"), parsed);
+        reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
+                            param(request, "LOKET_TEMPLATES_VERSION"), parsed);
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);

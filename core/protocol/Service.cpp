@@ -4,6 +4,7 @@
 #include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
+#include "SupplierReports.h"
 #include <Poco/Exception.h>
 
 namespace Loket {
@@ -116,6 +117,26 @@ Reply Service::finish(const Awaiting& awaiting)
             reply.error = error;
         }
         return reply;
+    }
+}
+
+Reply Service::supplierReport(const std::string& code, const SupplierReportRequest& request)
+{
+    try
+    {
+        _db.ensureConnected();
+        Context ctx{_config, _db};
+        ReportAnswer a = acceptSupplierReport(ctx, code, request, [this](const Transaction& t) {
+            return _templates.render(t.rc, Action::Status, fieldsOf(t));
+        });
+        Reply reply{a.text, "", a.log, a.httpStatus};
+        return reply;
+    }
+    catch (const std::exception& e)
+    {
+        _db.noteFailure();
+        const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
+        return {"RETRY", "", redactSecrets(poco ? poco->displayText() : e.what()), 503};
     }
 }
 

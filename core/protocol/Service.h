@@ -4,6 +4,7 @@
 #include "Outcome.h"
 #include "Partners.h"
 #include "Reply.h"
+#include "SupplierReport.h"
 #include "Templates.h"
 #include <string>
 
@@ -39,6 +40,9 @@ public:
 
     /// The reply to a request handle() queued, once the wait is over (or timed out).
     Reply finish(const Awaiting& awaiting);
+
+    /// A supplier's report to /V1/supplier-report/CODE/TOKEN (orders/SupplierReports).
+    Reply supplierReport(const std::string& code, const SupplierReportRequest& request);
 
     /// Reloads the templates when `version` differs from the loaded one.  If
     /// loading fails, the last good set stays and the next call tries again.

@@ -53,6 +53,15 @@ void ServicePool::giveBack(Slot* slot)
     _freed.notify_one();
 }
 
+Reply ServicePool::supplierReport(const std::string& code, const SupplierReportRequest& request)
+{
+    Slot* slot = borrow();
+    Reply reply{"RETRY", "", slot->openError, 503};
+    if (slot->service) reply = slot->service->supplierReport(code, request);
+    giveBack(slot);
+    return reply;
+}
+
 Reply ServicePool::answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
                           Request& parsed)
 {

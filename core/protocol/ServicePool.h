@@ -28,6 +28,9 @@ public:
     Reply answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
                  Request& parsed);
 
+    /// A supplier's report (/V1/supplier-report/CODE/TOKEN); thread-safe.
+    Reply supplierReport(const std::string& code, const SupplierReportRequest& request);
+
 private:
     struct Slot
     {

@@ -304,6 +304,98 @@ class ChainedLoketTest(unittest.TestCase):
         self.assertEqual(fields(r.stdout)["outcome"], "PENDING")
 
 
+class RoutedChainTest(unittest.TestCase):
+    """A's partners buy TA; A routes it to Loket B (supplier UPR, --preset loket)
+    first and to its own sim second.  Everything through nginx, workers and
+    both dispatchers, as partners and centers live it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.B = B = Loket(biller_timeout_ms=1000, reply_wait_ms=500, keys={"dispatcher.recheck_schedule": "1"})
+        B.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        B.add_partner("CENTER-R", 1000000)
+        B.ctl("sim", "set", "0821000001", "--result", "success", "--sn", "SNB-R1")
+        B.ctl("sim", "set", "0821000002", "--result", "failed")
+        B.ctl("sim", "set", "0821000003", "--result", "pending")
+        A.ctl("supplier", "add", "UPR", "--type", "otomax", "--preset", "loket", "--base-url",
+              "http://127.0.0.1:%d" % B.port, "--member", "CENTER-R", "--pin", PIN, "--password", PASSWORD)
+        A.ctl("product", "set", "TA", "--price", 2500, "--biller", "sim")
+        A.ctl("route", "add", "TA", "UPR", "--code", "T1", "--cost", 2000, "--priority", 0)
+        A.ctl("route", "add", "TA", "sim", "--code", "TA", "--cost", 2200, "--priority", 1)
+        A.ctl("sim", "set", "0821000002", "--result", "success", "--sn", "SN-A-SIM")
+        A.add_partner("RP", 100000)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.B.close()
+
+    def trx(self, ref):
+        return dict(zip(("status", "biller", "cost", "route_no", "price"), A.sql(
+            "SELECT status, biller, cost, route_no, price FROM transactions WHERE member_id = 'RP' AND ref_id = ?",
+            ref)[0]))
+
+    def test_routes_are_listed_in_the_order_they_are_tried(self):
+        rows = A.ctl("route", "list", "TA", "--csv").strip().splitlines()[1:]
+        self.assertEqual([r.split(",")[1] for r in rows], ["UPR", "sim"])
+        r = A.ctl("route", "add", "TA", "NOSUCH", "--code", "X", "--cost", 1, check=False)
+        self.assertNotEqual(r.returncode, 0)
+
+    def test_a_success_at_b_costs_a_what_b_charged(self):
+        before = self.B.balance("CENTER-R")
+        reply = A.topup("RP", "TA", "0821000001", "R1")
+        if "SEDANG DIPROSES" in reply:
+            self.assertTrue(A.wait_for(lambda: self.trx("R1")["status"] == "SUCCESS", 20))
+            reply = A.status("RP", "R1")
+        self.assertIn("SUKSES", reply)
+        self.assertIn("SN:SNB-R1", reply)
+        t = self.trx("R1")
+        self.assertEqual((t["status"], t["biller"], t["price"]), ("SUCCESS", "UPR", 2500))
+        self.assertEqual(t["cost"], before - self.B.balance("CENTER-R"))   # A's cost == B's charge to A
+        self.assertIn("attempt: order UPR code T1", A.ctl("trx", "show", "RP", "R1"))
+        self.assertIn("audit ok", A.audit().stdout)
+        self.assertIn("audit ok", self.B.audit().stdout)
+
+    def test_a_definite_failure_at_b_falls_back_and_the_partner_pays_once(self):
+        before = A.balance("RP")
+        b_before = self.B.balance("CENTER-R")
+        A.topup("RP", "TA", "0821000002", "R2")
+        self.assertTrue(A.wait_for(lambda: self.trx("R2")["status"] == "SUCCESS", 20), self.trx("R2"))
+        self.assertEqual(A.status("RP", "R2"), "STATUS TA.0821000002 SUKSES, HRG:2500 SN:SN-A-SIM REFID:R2.")
+        t = self.trx("R2")
+        self.assertEqual((t["biller"], t["cost"], t["route_no"]), ("sim", 2200, 1))
+        self.assertEqual(A.balance("RP"), before - 2500)            # charged once
+        self.assertEqual(self.B.balance("CENTER-R"), b_before)      # B refunded A
+        shown = A.ctl("trx", "show", "RP", "R2")
+        self.assertIn("attempt: order UPR code T1", shown)
+        self.assertIn(": failed", shown)
+        self.assertIn("attempt: order sim code TA", shown)
+        self.assertIn("audit ok", A.audit().stdout)
+
+    def test_pending_at_b_never_falls_back_and_settles_by_bs_report(self):
+        token = report_token("UPR")
+        self.B.ctl("partner", "set", "CENTER-R", "--report-url",
+                   "http://127.0.0.1:%d/V1/supplier-report/UPR/%s" % (A.port, token))
+        before = A.balance("RP")
+        self.assertEqual(A.topup("RP", "TA", "0821000003", "R3"), "TRX TA.0821000003 SEDANG DIPROSES, HRG:2500 REFID:R3.")
+        self.assertTrue(A.wait_for(lambda: self.trx("R3")["status"] == "PENDING", 20))
+        self.assertEqual(self.trx("R3")["biller"], "UPR")           # no fallback on unknown
+        self.assertEqual(A.balance("RP"), before - 2500)
+        # B's sim finally delivers; B settles and reports to A's supplier-report URL.
+        self.B.ctl("sim", "set", "0821000003", "--result", "success", "--sn", "SN-LATE-R")
+        self.assertTrue(A.wait_for(lambda: self.trx("R3")["status"] == "SUCCESS", 30), self.trx("R3"))
+        self.assertEqual(A.status("RP", "R3"), "STATUS TA.0821000003 SUKSES, HRG:2500 SN:SN-LATE-R REFID:R3.")
+        self.assertIn("attempt: report UPR", A.ctl("trx", "show", "RP", "R3"))
+        self.assertEqual(A.balance("RP"), before - 2500)
+        self.assertNotIn(token, A.all_logs())                        # the token is never logged
+        self.assertIn("audit ok", A.audit().stdout)
+
+    def test_forged_reports_move_nothing(self):
+        status, body = A.get_raw("refid=1&status=20&message=x", path="/V1/supplier-report/UPR/" + "0" * 64)
+        self.assertEqual(status, 403)
+        status, body = A.get_raw("refid=1&status=20", path="/V1/supplier-report/NOSUCH/abc")
+        self.assertEqual(status, 404)
+
+
 class DigiflazzTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
