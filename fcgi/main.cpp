@@ -109,7 +109,8 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         // nginx passes the templates' version (templates-version.conf); a new
         // one makes the worker reload its reply texts (scripts/reload-templates).
         Loket::Reply reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
-                                         param(request, "LOKET_TEMPLATES_VERSION"), parsed);
+                                         param(request, "LOKET_TEMPLATES_VERSION"), parsed,
+                                         param(request, "REMOTE_ADDR"));
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);

@@ -54,7 +54,7 @@ void ServicePool::giveBack(Slot* slot)
 }
 
 Reply ServicePool::answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
-                          Request& parsed)
+                          Request& parsed, const std::string& remoteAddr)
 {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_config.replyWaitMs);
     Awaiting awaiting;
@@ -65,7 +65,7 @@ Reply ServicePool::answer(const std::string& endpoint, const std::string& query,
     else
     {
         if (!templatesVersion.empty()) slot->service->useTemplateVersion(templatesVersion);
-        reply = slot->service->handle(endpoint, query, parsed, awaiting);
+        reply = slot->service->handle(endpoint, query, parsed, awaiting, remoteAddr);
     }
     giveBack(slot);
     if (!awaiting.any()) return reply;
