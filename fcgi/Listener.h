@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -31,8 +32,22 @@ private:
     std::vector<std::string> _addrs;
 };
 
+/// The most a request may take (params, query string and body); nginx sends a
+/// few KiB (a URI of at most 16 KiB, large_client_header_buffers).
+const std::size_t MaxRequestBytes = 64 * 1024;
+
+/// The total time a peer has to deliver a whole request, however it trickles.
+const int RequestDeadlineMs = 10000;
+
+/// Waits until the whole FastCGI request (up to its empty STDIN record) has
+/// arrived on `fd`, without reading it.  False when it did not arrive within
+/// `deadlineMs` in all, is malformed or larger than MaxRequestBytes, or the
+/// peer closed first: the caller drops the connection.
+bool awaitRequest(int fd, int deadlineMs = RequestDeadlineMs);
+
 /// Waits for the next connection with the stop signals open.  Returns the
-/// connected socket, or -1 when the worker should exit.
+/// connected socket once its whole request has arrived (awaitRequest), or -1
+/// when the worker should exit.
 int acceptNext(const WebServerAddrs& allowed);
 
 } // namespace Listener
