@@ -9,7 +9,7 @@ LOKET_BIN=$LOKET_BUILD/bin
 # Debian 12 packages Loket needs to build, run and test.
 LOKET_PACKAGES="build-essential cmake pkg-config libpoco-dev libfcgi-dev libfcgi-bin libboost-test-dev
   libsqlite3-dev sqlite3 nginx multiwatch spawn-fcgi curl python3 tzdata procps
-  unixodbc-dev odbc-postgresql postgresql libpcre3-dev libssl-dev"
+  unixodbc-dev odbc-postgresql postgresql libpcre3-dev libssl-dev clang libclang-rt-14-dev"
 
 say() { printf '%s\n' "$*" >&2; }
 

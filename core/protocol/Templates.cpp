@@ -67,6 +67,11 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
         text = action == Action::Balance ? word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI."
                                          : word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";
 
+    return renderText(text, fields);
+}
+
+std::string Templates::renderText(std::string text, const Fields& fields)
+{
     auto value = [&fields](const std::string& name) {
         auto f = fields.find(name);
         if (f != fields.end()) return f->second;

@@ -29,6 +29,9 @@ public:
     /// back to the row for (rc, TRX) with its action word replaced, then to RC 99.
     std::string render(const std::string& rc, Action action, const Fields& fields) const;
 
+    /// Fills the placeholders of `text` as render() does.
+    static std::string renderText(std::string text, const Fields& fields);
+
     /// What is wrong with `text` as the template of (rc, action): unknown
     /// placeholders, a wrong first word, a missing or extra status word, no
     /// trailing ".", a status word that is not statusWordOf(rc).  Empty when it
