@@ -90,6 +90,8 @@ void usage(const std::vector<Command>& commands, std::ostream& out)
 
 int main(int argc, char** argv)
 {
+    // A ledger, WAL or key this tool creates is not for other local users.
+    ::umask(027);
     std::vector<Command> commands;
     addInit(commands);
     addPartnerCommands(commands);

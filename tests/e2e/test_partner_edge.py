@@ -168,7 +168,9 @@ class SignedRequestTest(EdgeCase):
         self.assertEqual(row, ("", ""))
         (sealed,) = self.loket.sql("SELECT pin_sealed, password_sealed FROM partner_auth WHERE member_id = ?", m)
         self.assertTrue(all(s.startswith("g1:") for s in sealed))
-        self.assertFalse(any(PIN in s or PASSWORD in s for s in sealed))
+        raw = [bytes.fromhex(s[3:]) for s in sealed]   # nonce | ciphertext | tag
+        self.assertFalse(any(PIN.encode() in r or PASSWORD.encode() in r for r in raw))
+        self.assertEqual([len(r) for r in raw], [12 + len(PIN) + 16, 12 + len(PASSWORD) + 16])
 
     def test_an_old_digest_is_sealed_on_the_next_success(self):
         # A partner as Loket stored one before sealed secrets: salted SHA-256 digests.
@@ -227,6 +229,29 @@ class ClientShapesTest(EdgeCase):
         self.assertEqual(self.loket.ledger_hash(), before)
         self.assertEqual(self.transactions(m), [])
         self.assertIn("SUKSES", self.loket.topup(m, "T1", "0819", "H1"))
+
+    def test_a_reply_must_read_the_status_word_of_its_code(self):
+        # A success that reads GAGAL would make a partner's software buy again.
+        r = self.loket.ctl("rc", "set", "00", "TRX", "TRX [kodeproduk].[tujuan] GAGAL, HRG:[harga] REFID:[refid].",
+                           check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("rc 00 TRX: rc 00 must read SUKSES", r.stderr)
+        r = self.loket.ctl("rc", "set", "68", "STATUS", "STATUS [tujuan] SUKSES.", check=False)
+        self.assertIn("rc 68 STATUS: rc 68 must read SEDANG DIPROSES", r.stderr)
+        r = self.loket.ctl("rc", "set", "42", "TRX", "TRX [tujuan] SUKSES, COBA LAGI.", check=False)
+        self.assertIn("rc 42 TRX: rc 42 must read GAGAL", r.stderr)
+        # [saldo] and [waktu] are accepted in any template.
+        self.loket.ctl("rc", "set", "45", "SALDO", "SALDO GAGAL, AKUN TERKUNCI @[waktu] SALDO:[saldo].")
+        self.assertEqual(self.loket.ctl("rc", "check").split()[1:], ["templates", "ok"])
+        # A text changed behind loketctl's back is named by rc check.
+        self.loket.sql("UPDATE response_codes SET text = 'STATUS [tujuan] GAGAL.' WHERE rc = '00' AND action = 'STATUS'")
+        r = self.loket.ctl("rc", "check", check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("rc 00 STATUS: rc 00 must read SUKSES", r.stderr)
+        self.loket.ctl("rc", "set", "00", "STATUS",
+                       "STATUS [kodeproduk].[tujuan] SUKSES, HRG:[harga] SN:[sn] REFID:[refid].")
+        self.loket.ctl("rc", "set", "45", "SALDO", "SALDO GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI.")
+        self.assertEqual(self.loket.ctl("rc", "check", check=False).returncode, 0)
 
     def test_files_are_closed_to_other_users(self):
         mode = lambda p: os.stat(p).st_mode & 0o777
@@ -336,8 +361,12 @@ class LockoutTest(EdgeCase):
                 self.assertEqual(body, "SALDO GAGAL, PIN ATAU PASSWORD SALAH.")
             self.assertIn("AKUN TERKUNCI", self.loket.saldo(other))
         finally:
-            os.killpg(pool.pid, signal.SIGTERM)
-            pool.wait(10)
+            pool.terminate()   # multiwatch passes it on; the worker finishes and exits
+            try:
+                pool.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(pool.pid, signal.SIGKILL)
+                pool.wait(10)
         self.loket.ctl("partner", "unlock", m)
         self.assertTrue(self.loket.saldo(m).startswith("saldo="))
 
