@@ -79,7 +79,7 @@ bool awaitRequest(int fd, int deadlineMs)
     // every few seconds would pass any per-read timeout) is dropped here,
     // before the worker gives it any more time.  Peeking leaves the bytes for
     // libfcgi to read.
-    static std::vector<unsigned char> buffer(MaxRequestBytes + 1);
+    thread_local std::vector<unsigned char> buffer(MaxRequestBytes + 1);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadlineMs);
     for (;;)
     {
@@ -175,16 +175,11 @@ int acceptNext(const WebServerAddrs& allowed)
                 ::close(fd);
                 continue;
             }
-            // A peer that connects and sends nothing, or trickles, cannot hold
-            // the worker: the whole request is there within RequestDeadlineMs or
-            // the connection goes.  (The per-read timeout stays as a backstop.)
+            // A peer that connects and sends nothing cannot hold a thread for
+            // long: see awaitRequest, which the request thread calls first.
             timeval limit{30, 0};
             ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
-            if (!awaitRequest(fd))
-            {
-                ::close(fd);
-                continue;
-            }
+
             // Over TCP (pools on several hosts) the one short reply leaves at once.
             int on = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);   // fails harmlessly on a unix socket

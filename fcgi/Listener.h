@@ -42,12 +42,14 @@ const int RequestDeadlineMs = 10000;
 /// Waits until the whole FastCGI request (up to its empty STDIN record) has
 /// arrived on `fd`, without reading it.  False when it did not arrive within
 /// `deadlineMs` in all, is malformed or larger than MaxRequestBytes, or the
-/// peer closed first: the caller drops the connection.
+/// peer closed first: the caller drops the connection.  A request thread
+/// calls it before libfcgi reads, so a peer that trickles its records (a
+/// byte every few seconds passes any per-read timeout) holds that thread for
+/// deadlineMs at most, and the accepting thread never.  Thread-safe.
 bool awaitRequest(int fd, int deadlineMs = RequestDeadlineMs);
 
 /// Waits for the next connection with the stop signals open.  Returns the
-/// connected socket once its whole request has arrived (awaitRequest), or -1
-/// when the worker should exit.
+/// connected socket, or -1 when the worker should exit.
 int acceptNext(const WebServerAddrs& allowed);
 
 } // namespace Listener

@@ -101,6 +101,7 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
     FCGX_InitRequest(&request, -1, 0);
     for (int fd; (fd = handoff.pop()) >= 0; handoff.done())
     {
+        if (!Listener::awaitRequest(fd)) { ::close(fd); continue; }   // too slow, malformed or gone
         request.ipcFd = fd;
         request.keepConnection = 1;   // keeps FCGX_Accept_r's opening Finish from closing it
         if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
