@@ -61,8 +61,8 @@ class EdgeCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.loket = Loket(workers=2, **cls.settings)
-        cls.loket.ctl("product", "set", "T1", "--price", 2000)
-        cls.loket.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750)
+        cls.loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+        cls.loket.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
 
     @classmethod
     def tearDownClass(cls):
@@ -420,7 +420,7 @@ class NoSecretInAnyLogTest(unittest.TestCase):
 
     def test_no_secret_anywhere_after_every_error_path(self):
         with Loket(workers=1) as loket:
-            loket.ctl("product", "set", "T1", "--price", 2000)
+            loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
             loket.ctl("partner", "add", "SECRET", "--pin", self.SECRET_PIN, "--password", self.SECRET_PASSWORD)
             loket.ctl("partner", "add", "SIGNER", "--pin", self.SECRET_PIN, "--password", self.SECRET_PASSWORD,
                       "--signature")
