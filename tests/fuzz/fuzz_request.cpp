@@ -3,7 +3,7 @@
 // that passed is one ParameterRules accepts; a reply never echoes a value that
 // did not pass, and is one line.
 #include "Authentication.h"
-#include "Context.h"
+#include "Reply.h"
 #include "ParameterRules.h"
 #include "Request.h"
 #include "Templates.h"
