@@ -3,13 +3,16 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <chrono>
 #include <iostream>
+#include <vector>
 
 namespace Listener {
 namespace {
@@ -42,7 +45,62 @@ extern "C" void onStop(int)
     errno = savedErrno;
 }
 
+/// How a FastCGI request's records stand in `data` (a peek at the socket).
+enum class Arrival { Complete, Incomplete, Malformed };
+
+/// A request is complete once its PARAMS and its STDIN have each ended with
+/// an empty record (FastCGI 1.0, section 3.3); records are 8-byte headers,
+/// then content and padding.
+Arrival arrival(const unsigned char* data, std::size_t size)
+{
+    const unsigned char Params = 4, Stdin = 5;
+    bool paramsEnded = false, stdinEnded = false;
+    std::size_t pos = 0;
+    while (pos + 8 <= size)
+    {
+        const unsigned char* h = data + pos;
+        if (h[0] != 1) return Arrival::Malformed;
+        std::size_t content = static_cast<std::size_t>(h[4]) << 8 | h[5];
+        std::size_t length = 8 + content + h[6];
+        if (pos + length > size) break;
+        if (h[1] == Params && content == 0) paramsEnded = true;
+        if (h[1] == Stdin && content == 0) stdinEnded = true;
+        pos += length;
+    }
+    return paramsEnded && stdinEnded ? Arrival::Complete : Arrival::Incomplete;
+}
+
 } // namespace
+
+bool awaitRequest(int fd, int deadlineMs)
+{
+    // nginx writes a whole request at once, so it lies in the socket's buffer
+    // well within the deadline; a client that dribbles its records (a byte
+    // every few seconds would pass any per-read timeout) is dropped here,
+    // before the worker gives it any more time.  Peeking leaves the bytes for
+    // libfcgi to read.
+    thread_local std::vector<unsigned char> buffer(MaxRequestBytes + 1);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadlineMs);
+    for (;;)
+    {
+        ssize_t n = ::recv(fd, buffer.data(), buffer.size(), MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0)
+        {
+            Arrival a = arrival(buffer.data(), static_cast<std::size_t>(n));
+            if (a == Arrival::Complete) return true;
+            if (a == Arrival::Malformed || static_cast<std::size_t>(n) > MaxRequestBytes) return false;
+        }
+        else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            return false;   // closed, or broken, before the request was whole
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return false;
+        // Woken by new bytes; with a partial record already waiting, poll
+        // returns at once, so wait a little between peeks instead.
+        pollfd p{fd, POLLIN, 0};
+        if (n > 0) ::usleep(2000);
+        else ::poll(&p, 1, static_cast<int>(left.count()));
+    }
+}
 
 void installStopHandlers()
 {
@@ -117,9 +175,11 @@ int acceptNext(const WebServerAddrs& allowed)
                 ::close(fd);
                 continue;
             }
-            // A peer that connects and sends nothing cannot hold the worker.
+            // A peer that connects and sends nothing cannot hold a thread for
+            // long: see awaitRequest, which the request thread calls first.
             timeval limit{30, 0};
             ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+
             // Over TCP (pools on several hosts) the one short reply leaves at once.
             int on = 1;
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);   // fails harmlessly on a unix socket

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,22 @@ public:
 private:
     std::vector<std::string> _addrs;
 };
+
+/// The most a request may take (params, query string and body); nginx sends a
+/// few KiB (a URI of at most 16 KiB, large_client_header_buffers).
+const std::size_t MaxRequestBytes = 64 * 1024;
+
+/// The total time a peer has to deliver a whole request, however it trickles.
+const int RequestDeadlineMs = 10000;
+
+/// Waits until the whole FastCGI request (up to its empty STDIN record) has
+/// arrived on `fd`, without reading it.  False when it did not arrive within
+/// `deadlineMs` in all, is malformed or larger than MaxRequestBytes, or the
+/// peer closed first: the caller drops the connection.  A request thread
+/// calls it before libfcgi reads, so a peer that trickles its records (a
+/// byte every few seconds passes any per-read timeout) holds that thread for
+/// deadlineMs at most, and the accepting thread never.  Thread-safe.
+bool awaitRequest(int fd, int deadlineMs = RequestDeadlineMs);
 
 /// Waits for the next connection with the stop signals open.  Returns the
 /// connected socket, or -1 when the worker should exit.

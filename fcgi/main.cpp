@@ -135,6 +135,7 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
     FCGX_InitRequest(&request, -1, 0);
     for (int fd; (fd = handoff.pop()) >= 0; handoff.done())
     {
+        if (!Listener::awaitRequest(fd)) { ::close(fd); continue; }   // too slow, malformed or gone
         request.ipcFd = fd;
         request.keepConnection = 1;   // keeps FCGX_Accept_r's opening Finish from closing it
         if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
@@ -154,7 +155,7 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         // nginx passes the templates' version (templates-version.conf); a new
         // one makes the worker reload its reply texts (scripts/reload-templates).
         reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
-                            param(request, "LOKET_TEMPLATES_VERSION"), parsed);
+                            param(request, "LOKET_TEMPLATES_VERSION"), parsed, param(request, "REMOTE_ADDR"));
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);

@@ -1,7 +1,11 @@
 #include "Tool.h"
+#include "IpAllowList.h"
+#include "Lockout.h"
 #include "Money.h"
 #include "ParameterRules.h"
+#include "PartnerAuth.h"
 #include "Partners.h"
+#include "SecretBox.h"
 #include "Table.h"
 #include <iostream>
 
@@ -17,6 +21,27 @@ void checkSecrets(const std::string& memberId, const std::string& pin, const std
         throw UsageError("password must be 1-128 printable ASCII characters without spaces");
 }
 
+/// A sign prefix: printable ASCII without space or "|" (the separator), 1-32.
+void checkSignPrefix(const std::string& prefix)
+{
+    bool ok = !prefix.empty() && prefix.size() <= 32;
+    for (char c : prefix) ok = ok && c > 0x20 && c < 0x7f && c != '|';
+    if (!ok) throw UsageError("--sign-prefix must be 1-32 printable characters without spaces or '|'");
+}
+
+/// The allowlist in canonical form; UsageError naming a bad entry.
+std::string checkIpAllow(const std::string& text)
+{
+    try
+    {
+        return Loket::IpAllowList(text).text();
+    }
+    catch (const std::invalid_argument& e)
+    {
+        throw UsageError(std::string("--ip: ") + e.what());
+    }
+}
+
 Loket::Partner existing(Tool& tool, const std::string& memberId)
 {
     Loket::Partner p;
@@ -24,37 +49,59 @@ Loket::Partner existing(Tool& tool, const std::string& memberId)
     return p;
 }
 
+const Loket::SecretBox& keyOf(Tool& tool) { return Loket::SecretBox::cached(tool.config().authKeyFile); }
+
 } // namespace
 
 void addPartnerCommands(std::vector<Command>& commands)
 {
     commands.push_back({"partner add", "partner add MEMBERID --pin P --password K [--name N] [--signature]",
-                        "Adds a partner with balance 0. Pin and password are stored only as salted digests.\n"
-                        "--signature marks a partner that must use the signed interface (refused here with RC 41).",
+                        "Adds a partner with balance 0. Pin and password are stored sealed (AES-256-GCM) under\n"
+                        "auth.key_file, never in clear.\n"
+                        "--signature marks a partner that must use HTTP-GET SIGN (refused on pin+password, RC 41).",
                         {"--pin", "--password", "--name"}, {"--signature"}, [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             if (!args.has("--pin") || !args.has("--password"))
                                 throw UsageError("--pin and --password are required");
                             checkSecrets(id, args.value("--pin"), args.value("--password"));
+                            const Loket::SecretBox& box = keyOf(tool);
+                            Loket::WriteTransaction tx(tool.db());
                             Loket::Partners(tool.db()).add(id, args.value("--name"), args.value("--pin"),
                                                            args.value("--password"), args.flag("--signature"));
+                            // add() writes digests; sealing replaces them before anyone can read them.
+                            Loket::PartnerAuth(tool.db()).storeSecrets(box, id, args.value("--pin"),
+                                                                       args.value("--password"));
+                            tx.commit();
                             std::cout << "partner " << id << " added\n";
                             return 0;
                         }});
     commands.push_back({"partner set",
                         "partner set MEMBERID [--pin P] [--password K] [--name N] [--active yes|no] "
-                        "[--signature yes|no] [--report-url URL]",
+                        "[--signature yes|no] [--report-url URL] [--sign-prefix P] [--ip CIDR[,CIDR...]]",
                         "Changes a partner: new pin or password, name, suspend (--active no) or activate, "
                         "signature on or off,\nthe report URL that gets a callback when a transaction answered "
-                        "SEDANG DIPROSES ends (http or https; \"\" removes it).",
-                        {"--pin", "--password", "--name", "--active", "--signature", "--report-url"}, {},
+                        "SEDANG DIPROSES ends (http or https; \"\" removes it),\n"
+                        "its own sign prefix (\"\" returns to auth.sign_prefix), the IP networks it may send from\n"
+                        "(\"\" removes the allowlist).",
+                        {"--pin", "--password", "--name", "--active", "--signature", "--report-url", "--sign-prefix",
+                         "--ip"},
+                        {},
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             existing(tool, id);
                             checkSecrets("", args.value("--pin"), args.value("--password"));
+                            std::string prefix = args.value("--sign-prefix");
+                            if (!prefix.empty()) checkSignPrefix(prefix);
+                            std::string ip = checkIpAllow(args.value("--ip"));
                             Loket::Partners partners(tool.db());
+                            Loket::PartnerAuth auth(tool.db());
                             if (args.has("--pin") || args.has("--password"))
-                                partners.setSecrets(id, args.value("--pin"), args.value("--password"));
+                            {
+                                const Loket::SecretBox& box = keyOf(tool);
+                                Loket::WriteTransaction tx(tool.db());
+                                auth.storeSecrets(box, id, args.value("--pin"), args.value("--password"));
+                                tx.commit();
+                            }
                             if (args.has("--name")) partners.setName(id, args.value("--name"));
                             if (args.has("--active")) partners.setActive(id, yesNo(args.value("--active"), "--active"));
                             if (args.has("--signature"))
@@ -66,7 +113,19 @@ void addPartnerCommands(std::vector<Command>& commands)
                                 if (!why.empty()) throw UsageError("--report-url: " + why);
                                 partners.setReportUrl(id, url);
                             }
+                            if (args.has("--sign-prefix")) auth.setSignPrefix(id, prefix);
+                            if (args.has("--ip")) auth.setIpAllow(id, ip);
                             std::cout << "partner " << id << " updated\n";
+                            return 0;
+                        }});
+    commands.push_back({"partner unlock", "partner unlock MEMBERID",
+                        "Ends a lock after too many failed authentications (auth.max_failures) and forgets\n"
+                        "the failures counted so far. Works for any memberID, known or not.",
+                        {}, {}, [](Tool& tool, const Args& args) {
+                            std::string id = args.positional(1)[0];
+                            checkSecrets(id, "", "");
+                            bool had = Loket::Lockout(tool.db()).clear(id);
+                            std::cout << "partner " << id << (had ? " unlocked\n" : " was not locked\n");
                             return 0;
                         }});
     commands.push_back({"partner list", "partner list [--csv]", "Lists partners with balance and state.", {},

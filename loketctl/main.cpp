@@ -3,6 +3,7 @@
 #include "Tool.h"
 #include "Clock.h"
 #include "Schema.h"
+#include "SecretBox.h"
 #include <Poco/Path.h>
 #include <iostream>
 #include <pwd.h>
@@ -38,13 +39,20 @@ namespace {
 void addInit(std::vector<Command>& commands)
 {
     commands.push_back({"init", "init",
-                        "Creates the ledger, or brings it to the current schema version. Never wipes data.",
+                        "Creates the ledger, or brings it to the current schema version, and creates the key file\n"
+                        "(auth.key_file, mode 0600) that seals partners' pins and passwords. Never wipes data\n"
+                        "and never replaces a key.",
                         {}, {}, [](Tool& tool, const Args& args) {
                             args.positional(0);
                             Loket::Schema::install(tool.db(), tool.config().sqlDir);
                             std::cout << "ledger ready: " << Loket::redactSecrets(tool.config().databaseConnect)
                                       << " (schema version "
                                       << Loket::Schema::version(tool.db()) << ")\n";
+                            // The key that seals partners' secrets: made once, never printed.
+                            const std::string& key = tool.config().authKeyFile;
+                            if (Loket::SecretBox::createKeyFile(key))
+                                std::cout << "key file created: " << key << " (mode 0600; back it up apart from the ledger)\n";
+                            Loket::SecretBox::fromKeyFile(key);   // refuses a key open to other users
                             return 0;
                         }});
 }
@@ -82,6 +90,8 @@ void usage(const std::vector<Command>& commands, std::ostream& out)
 
 int main(int argc, char** argv)
 {
+    // A ledger, WAL or key this tool creates is not for other local users.
+    ::umask(027);
     std::vector<Command> commands;
     addInit(commands);
     addPartnerCommands(commands);

@@ -9,7 +9,7 @@ LOKET_BIN=$LOKET_BUILD/bin
 # Debian 12 packages Loket needs to build, run and test.
 LOKET_PACKAGES="build-essential cmake pkg-config libpoco-dev libfcgi-dev libfcgi-bin libboost-test-dev
   libsqlite3-dev sqlite3 nginx multiwatch spawn-fcgi curl python3 tzdata procps
-  unixodbc-dev odbc-postgresql postgresql libpcre3-dev libssl-dev"
+  unixodbc-dev odbc-postgresql postgresql libpcre3-dev libssl-dev clang libclang-rt-14-dev"
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -32,12 +32,26 @@ loket_build() {
     cmake --build "$LOKET_BUILD" -j "$(nproc)" >/dev/null
 }
 
+# Files Loket creates (the ledger and its WAL, logs, the key) are not for
+# other local users: the ledger holds sealed secrets and every balance.
+umask 0007
+
+# The group nginx's workers run as, given the pool's socket (mode 0660): when
+# scripts/run runs as root, its nginx runs its workers as LOKET_NGINX_USER.
+LOKET_NGINX_USER=${LOKET_NGINX_USER:-www-data}
+loket_socket_owner_opts() {
+    if [ "$(id -u)" -eq 0 ]; then
+        printf -- '-G %s' "$(id -gn "$LOKET_NGINX_USER")"
+    fi
+}
+
 # loket_prepare_home HOME: config (if missing), ledger at the current schema.
 # Never wipes anything: an existing config and ledger are kept as they are.
 loket_prepare_home() {
     local home=$1
     mkdir -p "$home/run" "$home/log" "$home/nginx"
     chmod 0755 "$home" "$home/run" "$home/nginx"
+    chmod 0770 "$home/log"
     if [ ! -f "$home/loket.properties" ]; then
         sed "s|@SQL_DIR@|$LOKET_ROOT/sql|" "$LOKET_ROOT/scripts/loket.properties.in" >"$home/loket.properties"
         # A demo home sells through the built-in sim biller; a production
@@ -48,6 +62,8 @@ loket_prepare_home() {
     [ -f "$home/templates-version.conf" ] ||
         echo "fastcgi_param LOKET_TEMPLATES_VERSION 1;" >"$home/templates-version.conf"
     "$LOKET_BIN/loketctl" --config "$home/loket.properties" init >/dev/null
+    # A ledger made before umask 0007 (or copied in) closes to other users too.
+    chmod o-rwx "$home/loket.properties" "$home"/ledger.db* 2>/dev/null || true
 }
 
 loket_config_value() { # HOME KEY DEFAULT
@@ -70,7 +86,8 @@ loket_start_pool() {
     workers=$(loket_config_value "$home" pool.workers 4)
     socket=$(loket_socket "$home")
     mkdir -p "$(dirname "$socket")"
-    setsid spawn-fcgi -n -s "$socket" -M 0666 -- /usr/bin/multiwatch -f "$workers" -- \
+    # shellcheck disable=SC2046
+    setsid spawn-fcgi -n -s "$socket" -M 0660 $(loket_socket_owner_opts) -- /usr/bin/multiwatch -f "$workers" -- \
         "$LOKET_BIN/loket-fcgi" --config "$home/loket.properties" >>"$home/log/pool.log" 2>&1 &
     echo $! >"$home/run/pool.pid"
 }
@@ -80,14 +97,17 @@ loket_nginx_conf() {
     local home=$1 port=$2 prefix=$1/nginx socket
     socket=$(loket_socket "$home")
     mkdir -p "$prefix/conf" "$prefix/logs" "$prefix/tmp"
-    for f in loket-http.conf loket-server.conf loket-fastcgi.conf; do
+    for f in loket-http.conf loket-server.conf loket-fastcgi.conf loket-site.conf; do
         sed -e "s|unix:/run/loket/loket.sock|unix:$socket|" \
             -e "s|/etc/loket/nginx/|$prefix/conf/|" \
             -e "s|/etc/loket/templates-version.conf|$home/templates-version.conf|" \
             -e "s|/var/log/nginx/|$prefix/logs/|" \
             "$LOKET_ROOT/nginx/$f" >"$prefix/conf/$f"
     done
-    sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" "$LOKET_ROOT/nginx/standalone.conf.in" >"$prefix/conf/nginx.conf"
+    local user="# (not root: the workers run as this user)"
+    [ "$(id -u)" -eq 0 ] && user="user $LOKET_NGINX_USER;"
+    sed -e "s|@PREFIX@|$prefix|g" -e "s|@PORT@|$port|g" -e "s|@USER@|$user|" \
+        "$LOKET_ROOT/nginx/standalone.conf.in" >"$prefix/conf/nginx.conf"
 }
 
 loket_nginx() { # HOME [nginx args...]
@@ -194,8 +214,8 @@ loket_pool_size() {
 loket_start_pool_on() {
     local home=$1 socket=$2 workers=$3 pidfile=$4
     mkdir -p "$(dirname "$socket")"
-    # shellcheck disable=SC2086
-    setsid spawn-fcgi -n -s "$socket" -M 0666 -- /usr/bin/multiwatch -f "$workers" $LOKET_MULTIWATCH_OPTS -- \
+    # shellcheck disable=SC2086,SC2046
+    setsid spawn-fcgi -n -s "$socket" -M 0660 $(loket_socket_owner_opts) -- /usr/bin/multiwatch -f "$workers" $LOKET_MULTIWATCH_OPTS -- \
         "$LOKET_BIN/loket-fcgi" --config "$home/loket.properties" >>"$home/log/pool.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
 }

@@ -62,6 +62,16 @@ INSERT INTO response_codes (rc, action, meaning, text) VALUES ('43', 'CEK', 'par
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('43', 'BAYAR', 'partner tidak aktif', 'BAYAR [kodeproduk].[tujuan] GAGAL, AKUN TIDAK AKTIF. REFID:[refid].');
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('43', 'STATUS', 'partner tidak aktif', 'STATUS [kodeproduk].[tujuan] GAGAL, AKUN TIDAK AKTIF. REFID:[refid].');
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('43', 'SALDO', 'partner tidak aktif', 'SALDO GAGAL, AKUN TIDAK AKTIF.');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('44', 'TRX', 'IP tidak terdaftar untuk partner ini', 'TRX [kodeproduk].[tujuan] GAGAL, IP TIDAK TERDAFTAR. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('44', 'CEK', 'IP tidak terdaftar untuk partner ini', 'CEK [kodeproduk].[tujuan] GAGAL, IP TIDAK TERDAFTAR. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('44', 'BAYAR', 'IP tidak terdaftar untuk partner ini', 'BAYAR [kodeproduk].[tujuan] GAGAL, IP TIDAK TERDAFTAR. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('44', 'STATUS', 'IP tidak terdaftar untuk partner ini', 'STATUS [kodeproduk].[tujuan] GAGAL, IP TIDAK TERDAFTAR. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('44', 'SALDO', 'IP tidak terdaftar untuk partner ini', 'SALDO GAGAL, IP TIDAK TERDAFTAR.');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('45', 'TRX', 'akun terkunci setelah terlalu banyak gagal login', 'TRX [kodeproduk].[tujuan] GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('45', 'CEK', 'akun terkunci setelah terlalu banyak gagal login', 'CEK [kodeproduk].[tujuan] GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('45', 'BAYAR', 'akun terkunci setelah terlalu banyak gagal login', 'BAYAR [kodeproduk].[tujuan] GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('45', 'STATUS', 'akun terkunci setelah terlalu banyak gagal login', 'STATUS [kodeproduk].[tujuan] GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI. REFID:[refid].');
+INSERT INTO response_codes (rc, action, meaning, text) VALUES ('45', 'SALDO', 'akun terkunci setelah terlalu banyak gagal login', 'SALDO GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI.');
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('47', 'TRX', 'produk ditutup', 'TRX [kodeproduk].[tujuan] GAGAL, PRODUK SEDANG GANGGUAN. REFID:[refid].');
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('47', 'CEK', 'produk ditutup', 'CEK [kodeproduk].[tujuan] GAGAL, PRODUK SEDANG GANGGUAN. REFID:[refid].');
 INSERT INTO response_codes (rc, action, meaning, text) VALUES ('47', 'BAYAR', 'produk ditutup', 'BAYAR [kodeproduk].[tujuan] GAGAL, PRODUK SEDANG GANGGUAN. REFID:[refid].');

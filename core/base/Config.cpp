@@ -107,7 +107,10 @@ Config Config::load(const std::string& path)
     c.inquiryValidSeconds = file->getInt("inquiry.valid_seconds", c.inquiryValidSeconds);
     c.logFile = resolve(c.home, file->getString("log.file", "log/loket.log"));
     c.sqlDir = resolve(c.home, file->getString("sql.dir", "sql"));
-    c.keyFile = resolve(c.home, file->getString("auth.key_file", "loket.key"));
+    c.authKeyFile = resolve(c.home, file->getString("auth.key_file", "loket.key"));
+    c.authSignPrefix = file->getString("auth.sign_prefix", c.authSignPrefix);
+    c.authMaxFailures = file->getInt("auth.max_failures", c.authMaxFailures);
+    c.authLockMinutes = file->getInt("auth.lock_minutes", c.authLockMinutes);
     return c;
 }
 

@@ -44,7 +44,12 @@ struct Config
     int inquiryValidSeconds = 0;      ///< 0: an inquiry is valid until the end of its day
     std::string logFile;
     std::string sqlDir;               ///< schema and default data, sql/<backend>/
-    std::string keyFile;              ///< auth.key_file: the key that seals stored secrets (SecretBox)
+
+    // Partner authentication (issue 11; docs/configuration.md, auth.*).
+    std::string authKeyFile;          ///< key that seals pins and passwords (loketctl init creates it)
+    std::string authSignPrefix = "OtomaX";   ///< PREFIX of HTTP-GET SIGN unless a partner has its own
+    int authMaxFailures = 5;          ///< consecutive failures that lock a memberID; 0: never
+    int authLockMinutes = 15;         ///< how long a lock lasts
 
     /// Loads `path`; missing keys keep their defaults.  Throws Poco::Exception
     /// when the file cannot be read.

@@ -79,13 +79,6 @@ void Partners::setName(const std::string& memberId, const std::string& name)
     _db.session() << "UPDATE partners SET name = ? WHERE member_id = ?", bind(name), bind(memberId), now;
 }
 
-bool Partners::authenticates(const Partner& partner, const std::string& pin, const std::string& password)
-{
-    bool pinOk = Credentials::same(partner.pinHash, Credentials::digest(partner.salt, pin));
-    bool passwordOk = Credentials::same(partner.passwordHash, Credentials::digest(partner.salt, password));
-    return pinOk && passwordOk;
-}
-
 std::string Partners::reportUrl(const std::string& memberId)
 {
     std::string url;

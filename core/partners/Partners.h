@@ -44,9 +44,6 @@ public:
     /// http or https with a host, at most 400 bytes, no spaces or control bytes.
     static std::string reportUrlProblem(const std::string& url);
 
-    /// True when pin and password both match (both are always compared).
-    static bool authenticates(const Partner& partner, const std::string& pin, const std::string& password);
-
 private:
     Database& _db;
 };

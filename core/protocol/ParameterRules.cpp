@@ -40,6 +40,11 @@ bool validPassword(const std::string& v)
     return allOf(v, 1, 128, [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+bool validSign(const std::string& v)
+{
+    return allOf(v, 27, 27, [](char c) { return isAlnum(c) || c == '_' || c == '-'; });
+}
+
 bool validRefId(const std::string& v)
 {
     return allOf(v, 1, 64, [](char c) { return isAlnum(c) || c == '_' || c == '-'; });

@@ -6,7 +6,7 @@ namespace Loket {
 namespace {
 
 const char* const KnownNames[] = {"product", "dest", "refID", "memberID", "qty",
-                                  "pin", "password", "cek", "jenis"};
+                                  "pin", "password", "sign", "cek", "check", "jenis"};
 
 bool isKnown(const std::string& name)
 {
@@ -96,7 +96,8 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     };
     // The endpoint alone decides a balance request, so even a refused one is
     // answered as SALDO.
-    if (endpoint == "/V1/http-get/balance") r.action = Action::Balance;
+    // The OtomaX-conventional paths are aliases (nginx/loket-server.conf).
+    if (endpoint == "/V1/http-get/balance" || endpoint == "/trx/balance") r.action = Action::Balance;
     if (queryString.size() > ParameterRules::MaxQueryLength)
     {
         fail("query");
@@ -114,16 +115,19 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     };
 
     const bool balance = r.action == Action::Balance;
-    if (!balance && endpoint != "/V1/http-get")
+    if (!balance && endpoint != "/V1/http-get" && endpoint != "/V1/http-get/" && endpoint != "/trx")
     {
         fail("endpoint");
         return r;
     }
     // On the balance endpoint cek and jenis mean nothing: ignored like any unknown parameter.
-    if (!balance && q.has("cek"))
+    // check=1 is how some OtomaX clients spell cek=1; both at once is one parameter repeated.
+    if (!balance && (q.has("cek") || q.has("check")))
     {
         r.action = Action::Status;
-        if (q.bad("cek") || q.get("cek") != "1") fail("cek");
+        const char* name = q.has("cek") ? "cek" : "check";
+        if (q.has("cek") && q.has("check")) fail("check");
+        else if (q.bad(name) || q.get(name) != "1") fail(name);
     }
     else if (!balance && q.has("jenis"))
     {
@@ -133,8 +137,15 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     }
 
     take("memberID", ParameterRules::validMemberId, r.memberId);
-    take("pin", ParameterRules::validPin, r.pin);
-    take("password", ParameterRules::validPassword, r.password);
+    // A sign replaces pin and password (HTTP-GET SIGN); with either of them
+    // present, pin and password are the credentials and a sign is ignored.
+    if (q.has("sign") && !q.has("pin") && !q.has("password"))
+        take("sign", ParameterRules::validSign, r.sign);
+    else
+    {
+        take("pin", ParameterRules::validPin, r.pin);
+        take("password", ParameterRules::validPassword, r.password);
+    }
     if (r.action == Action::Balance) return r;
 
     take("refID", ParameterRules::validRefId, r.refId);

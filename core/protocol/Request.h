@@ -12,6 +12,8 @@ struct Request
     std::string memberId;
     std::string pin;
     std::string password;
+    std::string sign;      ///< HTTP-GET SIGN, used when neither pin nor password is sent
+    std::string remoteAddr;   ///< set by the front (REMOTE_ADDR), never parsed from the query
     std::string product;   ///< as sent, including an "@part"
     std::string dest;      ///< as sent, including an "@part"
     std::string refId;
@@ -25,7 +27,8 @@ struct Request
     bool destValid = false;
 
     /// Parses the query string of `endpoint` ("/V1/http-get" or
-    /// "/V1/http-get/balance").  Never throws.
+    /// "/V1/http-get/balance", or an alias: "/V1/http-get/", "/trx",
+    /// "/trx/balance").  Never throws.
     static Request parse(const std::string& endpoint, const std::string& query);
 };
 

@@ -1,4 +1,5 @@
 #include "Service.h"
+#include "Authentication.h"
 #include "BillInquiry.h"
 #include "Clock.h"
 #include "Purchase.h"
@@ -53,7 +54,8 @@ Reply Service::failure(const Request& req, const std::exception& e)
     return reply;
 }
 
-Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req, Awaiting& awaiting)
+Reply Service::handle(const std::string& endpoint, const std::string& query, Request& req, Awaiting& awaiting,
+                      const std::string& remoteAddr)
 {
     awaiting = Awaiting();
     try
@@ -66,6 +68,7 @@ Reply Service::handle(const std::string& endpoint, const std::string& query, Req
     }
     if (_templates.size() == 0) loadTemplates();
     req = Request::parse(endpoint, query);
+    req.remoteAddr = remoteAddr;   // issue 11: the IP allowlist
     if (!req.badParameter.empty()) return render(_templates, Outcome::badParam(req.badParameter), req);
     if (_schemaTooNew)
     {
@@ -152,11 +155,9 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
 {
     Context ctx{_config, _db};
     Partner partner;
-    // An unknown memberID and a wrong pin or password get the same reply.
-    if (!ctx.partners().find(req.memberId, partner) || !Partners::authenticates(partner, req.pin, req.password))
-        return Outcome::of(RC::WrongCredentials);
-    if (!partner.active) return Outcome::of(RC::PartnerSuspended);
-    if (partner.useSignature) return Outcome::of(RC::SignatureRequired);
+    // core/partners/Authenticator: allowlist, lockout, pin+password or sign (issue 11).
+    AuthOutcome auth = Authenticator(_config, _db).authenticate(authRequestOf(req), partner);
+    if (auth != AuthOutcome::Ok) return Outcome::of(rcOf(auth));
 
     Outcome o;
     switch (req.action)

@@ -36,7 +36,9 @@ public:
 
     /// Answers one request, or (awaiting.any()) queues it and returns nothing
     /// yet.  Never throws: an internal error before any debit is RC 99.
-    Reply handle(const std::string& endpoint, const std::string& query, Request& parsed, Awaiting& awaiting);
+    /// `remoteAddr` is the client's address (REMOTE_ADDR), for IP allowlists.
+    Reply handle(const std::string& endpoint, const std::string& query, Request& parsed, Awaiting& awaiting,
+                 const std::string& remoteAddr = "");
 
     /// The reply to a request handle() queued, once the wait is over (or timed out).
     Reply finish(const Awaiting& awaiting);

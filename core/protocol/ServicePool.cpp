@@ -63,7 +63,7 @@ Reply ServicePool::supplierReport(const std::string& code, const SupplierReportR
 }
 
 Reply ServicePool::answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
-                          Request& parsed)
+                          Request& parsed, const std::string& remoteAddr)
 {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(_config.replyWaitMs);
     Awaiting awaiting;
@@ -74,7 +74,7 @@ Reply ServicePool::answer(const std::string& endpoint, const std::string& query,
     else
     {
         if (!templatesVersion.empty()) slot->service->useTemplateVersion(templatesVersion);
-        reply = slot->service->handle(endpoint, query, parsed, awaiting);
+        reply = slot->service->handle(endpoint, query, parsed, awaiting, remoteAddr);
     }
     giveBack(slot);
     if (!awaiting.any()) return reply;

@@ -25,8 +25,9 @@ public:
 
     /// Answers one request; thread-safe.  `templatesVersion` comes from nginx
     /// (templates-version.conf): a new one reloads the reply texts.
+    /// `remoteAddr` is the client's address (REMOTE_ADDR), for IP allowlists.
     Reply answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
-                 Request& parsed);
+                 Request& parsed, const std::string& remoteAddr = "");
 
     /// A supplier's report (/V1/supplier-report/CODE/TOKEN); thread-safe.
     Reply supplierReport(const std::string& code, const SupplierReportRequest& request);

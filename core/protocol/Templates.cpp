@@ -1,4 +1,5 @@
 #include "Templates.h"
+#include "Clock.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -17,6 +18,12 @@ std::size_t countOf(const std::string& text, const std::string& word)
 }
 
 } // namespace
+
+const std::string& Templates::statusWordOf(const std::string& rc)
+{
+    static const std::string success = "SUKSES", pending = "SEDANG DIPROSES", failed = "GAGAL";
+    return rc == RC::Success ? success : rc == RC::Pending ? pending : failed;
+}
 
 const std::vector<std::string>& Templates::placeholders()
 {
@@ -60,9 +67,16 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
         text = action == Action::Balance ? word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI."
                                          : word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";
 
+    return renderText(text, fields);
+}
+
+std::string Templates::renderText(std::string text, const Fields& fields)
+{
     auto value = [&fields](const std::string& name) {
         auto f = fields.find(name);
-        return f == fields.end() ? std::string() : f->second;
+        if (f != fields.end()) return f->second;
+        // [waktu] is the time of the reply unless the caller has a better one.
+        return name == "waktu" ? Clock::format(Clock::now()) : std::string();
     };
     if (value("kodeproduk").empty() || value("tujuan").empty())
     {
@@ -132,6 +146,10 @@ std::vector<std::string> Templates::problems(const std::string& rc, const std::s
         found.push_back("must start with \"" + action + " \"");
     std::size_t words = countOf(text, "SUKSES") + countOf(text, "GAGAL") + countOf(text, "SEDANG DIPROSES");
     if (words != 1) found.push_back("must carry exactly one status word (SUKSES, GAGAL, SEDANG DIPROSES)");
+    // Partners' software reads the word, not the code: a success that reads
+    // GAGAL makes it buy again.
+    const std::string& word = statusWordOf(rc);
+    if (words == 1 && countOf(text, word) != 1) found.push_back("rc " + rc + " must read " + word);
     if (text.empty() || text.back() != '.') found.push_back("must end with \".\"");
     return found;
 }

@@ -22,6 +22,25 @@ std::string backendDir(Database& db, const std::string& sqlDir)
     return sqlDir + (db.isSQLite() ? "/sqlite" : "/postgresql");
 }
 
+/// `script` with each INSERT made "insert unless present" (SQLite 3.24+, PostgreSQL 9.5+).
+std::string defaultsOnly(const std::string& script)
+{
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < script.size())
+    {
+        std::size_t eol = script.find('\n', pos);
+        if (eol == std::string::npos) eol = script.size();
+        std::string line = script.substr(pos, eol - pos);
+        pos = eol + 1;
+        std::size_t last = line.find_last_not_of(" \t\r");
+        if (line.compare(0, 12, "INSERT INTO ") == 0 && last != std::string::npos && line[last] == ';')
+            line = line.substr(0, last) + " ON CONFLICT DO NOTHING;";
+        out += line + "\n";
+    }
+    return out;
+}
+
 } // namespace
 
 int version(Database& db)
@@ -52,10 +71,10 @@ void install(Database& db, const std::string& sqlDir)
     for (int step = current + 1; current > 0 && step <= CurrentVersion; ++step)
         db.runScript(readFile(dir + "/upgrade-" + std::to_string(step) + ".sql"));
     db.runScript(readFile(dir + "/schema.sql"));
-    int templates = 0;
-    db.session() << "SELECT COUNT(*) FROM response_codes", into(templates), now;
     // The default templates are plain portable INSERTs, shared by every backend.
-    if (templates == 0) db.runScript(readFile(sqlDir + "/response_codes.sql"));
+    // Rows the ledger has already (an operator's texts) stay; rows a newer
+    // Loket added (new response codes) arrive.
+    db.runScript(defaultsOnly(readFile(sqlDir + "/response_codes.sql")));
     if (current < CurrentVersion)
     {
         db.session() << "DELETE FROM schema_version", now;

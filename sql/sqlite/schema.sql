@@ -223,3 +223,25 @@ CREATE TABLE IF NOT EXISTS attempts (
     reply       TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS attempts_trx ON attempts(trx_id, id);
+
+-- Partner authentication (issue 11), apart from the partners row.
+-- partner_auth: pin and password sealed with AES-256-GCM under auth.key_file
+-- (the key is never in the ledger); a partner's own sign prefix; its IP
+-- allowlist.  An empty sealed field: the partners row still holds that
+-- secret's salted digest (replaced on the next successful authentication).
+CREATE TABLE IF NOT EXISTS partner_auth (
+    member_id       TEXT    PRIMARY KEY REFERENCES partners(member_id),
+    pin_sealed      TEXT    NOT NULL DEFAULT '',
+    password_sealed TEXT    NOT NULL DEFAULT '',
+    sign_prefix     TEXT    NOT NULL DEFAULT '',
+    ip_allow        TEXT    NOT NULL DEFAULT ''
+);
+-- Consecutive failed authentications per memberID, known or not (so a lock
+-- does not tell which memberIDs exist); shared by every worker and host.
+CREATE TABLE IF NOT EXISTS auth_failures (
+    member_id       TEXT    PRIMARY KEY,
+    failures        INTEGER NOT NULL DEFAULT 0,
+    last_failure_at INTEGER NOT NULL DEFAULT 0,
+    locked_until    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS auth_failures_last ON auth_failures(last_failure_at);

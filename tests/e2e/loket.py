@@ -243,7 +243,9 @@ class Loket:
             return rows
         con = sqlite3.connect(self.db_path, timeout=10)
         try:
-            return con.execute(query, params).fetchall()
+            rows = con.execute(query, params).fetchall()
+            con.commit()   # an UPDATE or INSERT takes effect
+            return rows
         finally:
             con.close()
 
@@ -271,20 +273,24 @@ class Loket:
         return sorted(int(p) for p in r.stdout.split())
 
     # -- partner ---------------------------------------------------------
-    def get_raw(self, query, path="/V1/http-get", timeout=30):
-        """GET path?query with the query string sent exactly as given."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def get_raw(self, query, path="/V1/http-get", timeout=30, source=None, method="GET", body=None):
+        """GET path?query with the query string sent exactly as given; from the
+        loopback address `source` (e.g. "127.0.0.2") when given."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             target = path + ("?" + query if query is not None else "")
-            conn.putrequest("GET", target, skip_accept_encoding=True)
-            conn.endheaders()
+            conn.putrequest(method, target, skip_accept_encoding=True)
+            if body is not None:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
             resp = conn.getresponse()
             return resp.status, resp.read().decode("latin-1")
         finally:
             conn.close()
 
-    def get(self, path="/V1/http-get", **params):
-        return self.get_raw(urllib.parse.urlencode(params), path)
+    def get(self, path="/V1/http-get", source=None, **params):
+        return self.get_raw(urllib.parse.urlencode(params), path, source=source)
 
     def request(self, member, ref=None, pin=PIN, password=PASSWORD, **params):
         """A partner's request with its credentials; returns the reply text (asserting HTTP 200)."""

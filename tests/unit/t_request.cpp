@@ -109,6 +109,50 @@ BOOST_AUTO_TEST_CASE(at_forms_pass_the_character_rules)
     BOOST_TEST(Request::parse(Endpoint, "product=A@B@C&dest=1&refID=R&jenis=5" + Creds).badParameter == "product");
 }
 
+BOOST_AUTO_TEST_CASE(check_means_cek)
+{
+    Request r = Request::parse(Endpoint, "refID=R&check=1" + Creds);
+    BOOST_TEST(r.badParameter == "");
+    BOOST_TEST((r.action == Action::Status));
+    BOOST_TEST(Request::parse(Endpoint, "refID=R&check=2" + Creds).badParameter == "check");
+    BOOST_TEST(Request::parse(Endpoint, "refID=R&check=1&cek=1" + Creds).badParameter == "check");
+}
+
+BOOST_AUTO_TEST_CASE(the_otomax_paths_are_aliases)
+{
+    for (const char* path : {"/V1/http-get/", "/trx"})
+    {
+        Request r = Request::parse(path, "product=T1&dest=0812&refID=R" + Creds);
+        BOOST_TEST(r.badParameter == "");
+        BOOST_TEST((r.action == Action::Topup));
+    }
+    BOOST_TEST((Request::parse("/trx/balance", Creds.substr(1)).action == Action::Balance));
+    BOOST_TEST(Request::parse("/trx/balance", Creds.substr(1)).badParameter == "");
+    BOOST_TEST(Request::parse("/trx/", "product=T1&dest=0812&refID=R" + Creds).badParameter == "endpoint");
+    BOOST_TEST(Request::parse("/v1/http-get", "product=T1&dest=0812&refID=R" + Creds).badParameter == "endpoint");
+}
+
+BOOST_AUTO_TEST_CASE(a_sign_replaces_pin_and_password)
+{
+    const std::string sign = "&memberID=M1&sign=pz-7oiQzceBs1_05Ewxp-HT8f78";
+    Request r = Request::parse(Endpoint, "product=T1&dest=0812&refID=R" + sign);
+    BOOST_TEST(r.badParameter == "");
+    BOOST_TEST(r.sign == "pz-7oiQzceBs1_05Ewxp-HT8f78");
+    BOOST_TEST(r.pin == "");
+    // Padded, standard base64 or any other length is not a sign.
+    BOOST_TEST(Request::parse(Endpoint, "product=T1&dest=0812&refID=R&memberID=M1&sign=pz%2B7oiQzceBs1_05Ewxp-HT8f7%3D")
+                   .badParameter == "sign");
+    BOOST_TEST(Request::parse(Endpoint, "product=T1&dest=0812&refID=R&memberID=M1&sign=abc").badParameter == "sign");
+    // With pin or password present, those are the credentials.
+    Request both = Request::parse(Endpoint, "product=T1&dest=0812&refID=R" + sign + "&pin=1234&password=k");
+    BOOST_TEST(both.badParameter == "");
+    BOOST_TEST(both.sign == "");
+    BOOST_TEST(both.pin == "1234");
+    BOOST_TEST(Request::parse(Endpoint, "product=T1&dest=0812&refID=R" + sign + "&pin=1234").badParameter ==
+               "password");
+    BOOST_TEST(Request::parse(Endpoint + "/balance", sign.substr(1)).badParameter == "");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 #include "Config.h"

@@ -430,10 +430,10 @@ BOOST_AUTO_TEST_CASE(secrets_are_sealed_bound_to_their_place_and_the_key_file_is
     Poco::TemporaryFile dir;
     dir.createDirectories();
     Config config;
-    config.keyFile = dir.path() + "/loket.key";
+    config.authKeyFile = dir.path() + "/loket.key";
     auto box = SecretBox::fromConfig(config);
     struct stat st;
-    BOOST_REQUIRE(::stat(config.keyFile.c_str(), &st) == 0);
+    BOOST_REQUIRE(::stat(config.authKeyFile.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777) == 0600u);
 
     std::string sealed = box->seal("1234", "supplier/UP/pin");
@@ -447,7 +447,7 @@ BOOST_AUTO_TEST_CASE(secrets_are_sealed_bound_to_their_place_and_the_key_file_is
     BOOST_TEST(box->seal("", "x") == "");
     // The same key file opens it again; a group-readable one is refused.
     BOOST_TEST(SecretBox::fromConfig(config)->open(sealed, "supplier/UP/pin") == "1234");
-    ::chmod(config.keyFile.c_str(), 0640);
+    ::chmod(config.authKeyFile.c_str(), 0640);
     BOOST_CHECK_THROW(SecretBox::fromConfig(config), std::runtime_error);
 }
 
@@ -461,7 +461,7 @@ BOOST_AUTO_TEST_CASE(suppliers_are_stored_sealed_and_their_activity_comes_from_t
     dir.createDirectories();
     Config config;
     config.databaseConnect = dir.path() + "/ledger.db";
-    config.keyFile = dir.path() + "/loket.key";
+    config.authKeyFile = dir.path() + "/loket.key";
     Database db(config);
     Schema::install(db, LOKET_SQL_DIR);
     auto box = SecretBox::fromConfig(config);

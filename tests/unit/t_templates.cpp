@@ -99,3 +99,34 @@ BOOST_AUTO_TEST_CASE(bad_templates_are_named)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(template_status_words)
+
+BOOST_AUTO_TEST_CASE(the_status_word_must_match_the_response_code)
+{
+    BOOST_TEST(Templates::problems("00", "TRX", "TRX [kodeproduk].[tujuan] GAGAL, HRG:[harga].").size() == 1u);
+    BOOST_TEST(Templates::problems("00", "TRX", "TRX [kodeproduk].[tujuan] SUKSES, HRG:[harga].").empty());
+    BOOST_TEST(Templates::problems("68", "TRX", "TRX [kodeproduk].[tujuan] SUKSES, HRG:[harga].").size() == 1u);
+    BOOST_TEST(Templates::problems("68", "STATUS", "STATUS [tujuan] SEDANG DIPROSES.").empty());
+    BOOST_TEST(Templates::problems("40", "TRX", "TRX [tujuan] SUKSES.").size() == 1u);
+    BOOST_TEST(Templates::problems("99", "SALDO", "SALDO SEDANG DIPROSES.").size() == 1u);
+    BOOST_TEST(Templates::problems("45", "BAYAR", "BAYAR [tujuan] GAGAL, AKUN TERKUNCI.").empty());
+}
+
+BOOST_AUTO_TEST_CASE(saldo_and_waktu_work_in_every_template)
+{
+    const std::string text = "TRX [kodeproduk].[tujuan] SUKSES, SALDO:[saldo] @[waktu].";
+    BOOST_TEST(Templates::problems("00", "TRX", text).empty());
+    Ledger l;
+    l.db->session() << "UPDATE response_codes SET text = ? WHERE rc = '00' AND action = 'TRX'",
+        Poco::Data::Keywords::bind(text), Poco::Data::Keywords::now;
+    l.templates.load(*l.db);
+    Loket::Fields f = {{"tujuan", "0812"}, {"kodeproduk", "T1"}, {"saldo", "98000"}, {"waktu", "2026-04-21 11:00:00"}};
+    BOOST_TEST(l.templates.render("00", Action::Topup, f) == "TRX T1.0812 SUKSES, SALDO:98000 @2026-04-21 11:00:00.");
+    // No [saldo] value: empty; no [waktu] value: the time of the reply (yyyy-mm-dd hh:mm:ss).
+    std::string reply = l.templates.render("00", Action::Topup, {{"tujuan", "0812"}, {"kodeproduk", "T1"}});
+    BOOST_TEST(reply.find("TRX T1.0812 SUKSES, SALDO: @") == 0u);
+    BOOST_TEST(reply.size() == std::string("TRX T1.0812 SUKSES, SALDO: @yyyy-mm-dd hh:mm:ss.").size());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,146 @@
+#include "Authenticator.h"
+#include "Clock.h"
+#include "Credentials.h"
+#include "IpAllowList.h"
+#include "Lockout.h"
+#include "PartnerAuth.h"
+#include "SecretBox.h"
+#include <Poco/SHA2Engine.h>
+#include <iostream>
+#include <mutex>
+
+namespace Loket {
+namespace {
+
+/// Sealed secrets of a memberID that does not exist, opened in its place so an
+/// unknown memberID costs the same as a known one.
+struct Dummy
+{
+    std::string pin, password;
+};
+
+const Dummy& dummyFor(const SecretBox& box)
+{
+    static std::mutex mutex;
+    static const SecretBox* sealedWith = nullptr;
+    static Dummy dummy;
+    std::lock_guard<std::mutex> lock(mutex);
+    if (sealedWith != &box)
+    {
+        dummy = {box.seal("000000", PartnerAuth::pinContext("")), box.seal("-", PartnerAuth::passwordContext(""))};
+        sealedWith = &box;
+    }
+    return dummy;
+}
+
+/// Length-independent constant-time equality of two secrets.
+bool sameSecret(const std::string& a, const std::string& b)
+{
+    auto hash = [](const std::string& s) {
+        Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+        sha.update(s);
+        return Poco::DigestEngine::digestToHex(sha.digest());
+    };
+    return Credentials::same(hash(a), hash(b));
+}
+
+/// One secret of a partner: sealed (its plain text in `plain`), or, from
+/// before sealed secrets, only a salted digest.
+struct Secret
+{
+    bool sealedOk = false;
+    std::string plain;
+    std::string digest;
+};
+
+Secret secretOf(const SecretBox& box, const std::string& sealed, const std::string& context,
+                const std::string& digest, const std::string& dummySealed, const std::string& dummyContext)
+{
+    Secret s;
+    s.digest = digest;
+    if (!sealed.empty())
+        s.sealedOk = box.open(sealed, context, s.plain);
+    else
+    {
+        std::string ignored;
+        box.open(dummySealed, dummyContext, ignored);   // the same work as above
+    }
+    return s;
+}
+
+/// Does `offered` match the secret?  Both ways are always computed.
+bool matches(const Secret& s, const std::string& salt, const std::string& offered)
+{
+    bool sealedMatch = sameSecret(s.plain, offered);
+    bool digestMatch = Credentials::same(s.digest, Credentials::digest(salt, offered));
+    return s.sealedOk ? sealedMatch : (!s.digest.empty() && digestMatch);
+}
+
+} // namespace
+
+AuthOutcome Authenticator::authenticate(const AuthRequest& req, Partner& partner)
+{
+    const SecretBox& box = SecretBox::cached(_config.authKeyFile);
+    const Dummy& dummy = dummyFor(box);
+    bool known = Partners(_db).find(req.memberId, partner);
+    PartnerAuthRecord auth = PartnerAuth(_db).find(req.memberId);
+
+    // The allowlist comes first: from elsewhere, nothing else is looked at
+    // and nothing counts towards a lock.
+    if (known && !IpAllowList(auth.ipAllow).allows(req.remoteAddr)) return AuthOutcome::IpNotAllowed;
+
+    Lockout lockout(_db);
+    Poco::Int64 now = Clock::now();
+    Lockout::State lock = lockout.state(req.memberId);
+    if (lock.lockedUntil > now) return AuthOutcome::Locked;
+
+    // Unknown memberIDs open the dummy's secrets: same decryptions, same hashing.
+    std::string memberId = known ? req.memberId : std::string();
+    Secret pin = secretOf(box, known ? auth.pinSealed : dummy.pin, PartnerAuth::pinContext(memberId),
+                          known ? partner.pinHash : "", dummy.pin, PartnerAuth::pinContext(""));
+    Secret password = secretOf(box, known ? auth.passwordSealed : dummy.password,
+                               PartnerAuth::passwordContext(memberId), known ? partner.passwordHash : "",
+                               dummy.password, PartnerAuth::passwordContext(""));
+
+    bool signed_ = req.pin.empty() && req.password.empty();
+    bool ok;
+    if (signed_)
+    {
+        // A sign needs the plain secrets: a partner still on digests signs
+        // after one pin+password request (or a new pin from the operator).
+        std::string prefix = auth.signPrefix.empty() ? _config.authSignPrefix : auth.signPrefix;
+        bool signOk = Signature::verify(req.sign, prefix, req.signedFields, pin.plain, password.plain);
+        ok = signOk && pin.sealedOk && password.sealedOk;
+    }
+    else
+    {
+        bool pinOk = matches(pin, partner.salt, req.pin);
+        bool passwordOk = matches(password, partner.salt, req.password);
+        ok = pinOk && passwordOk;
+    }
+    ok = ok && known;
+
+    if (!ok)
+    {
+        if (lockout.recordFailure(req.memberId, now, _config.authMaxFailures, _config.authLockMinutes * 60LL))
+            std::cerr << "loket: memberID " << req.memberId << " locked for " << _config.authLockMinutes
+                      << " min after " << _config.authMaxFailures << " failed authentications (last from "
+                      << (req.remoteAddr.empty() ? "-" : req.remoteAddr) << ")" << std::endl;
+        return AuthOutcome::WrongCredentials;
+    }
+    if (lock.failures > 0 || lock.lockedUntil > 0) lockout.clear(req.memberId);
+    if (!signed_ && (!pin.sealedOk || !password.sealedOk))
+    {
+        // The next successful authentication replaces old digests (issue 11).
+        WriteTransaction tx(_db);
+        PartnerAuth(_db).storeSecrets(box, req.memberId, pin.sealedOk ? "" : req.pin,
+                                      password.sealedOk ? "" : req.password);
+        tx.commit();
+    }
+
+    if (!partner.active) return AuthOutcome::Suspended;
+    if (partner.useSignature && !signed_) return AuthOutcome::SignatureRequired;
+    return AuthOutcome::Ok;
+}
+
+} // namespace Loket

@@ -1,0 +1,55 @@
+#include "PartnerAuth.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace Loket {
+
+PartnerAuthRecord PartnerAuth::find(const std::string& memberId)
+{
+    PartnerAuthRecord r;
+    Poco::Data::Statement st(_db.session());
+    st << "SELECT pin_sealed, password_sealed, sign_prefix, ip_allow FROM partner_auth WHERE member_id = ?",
+        into(r.pinSealed), into(r.passwordSealed), into(r.signPrefix), into(r.ipAllow), bind(memberId), limit(1);
+    if (!fetchOne(st)) return PartnerAuthRecord();
+    return r;
+}
+
+void PartnerAuth::ensureRow(const std::string& memberId)
+{
+    // Portable "insert unless present" (SQLite 3.24+, PostgreSQL 9.5+).
+    _db.session() << "INSERT INTO partner_auth (member_id) VALUES (?) ON CONFLICT (member_id) DO NOTHING",
+        bind(memberId), now;
+}
+
+void PartnerAuth::storeSecrets(const SecretBox& box, const std::string& memberId, const std::string& pin,
+                               const std::string& password)
+{
+    ensureRow(memberId);
+    if (!pin.empty())
+    {
+        _db.session() << "UPDATE partner_auth SET pin_sealed = ? WHERE member_id = ?",
+            bind(box.seal(pin, pinContext(memberId))), bind(memberId), now;
+        _db.session() << "UPDATE partners SET pin_hash = '' WHERE member_id = ?", bind(memberId), now;
+    }
+    if (!password.empty())
+    {
+        _db.session() << "UPDATE partner_auth SET password_sealed = ? WHERE member_id = ?",
+            bind(box.seal(password, passwordContext(memberId))), bind(memberId), now;
+        _db.session() << "UPDATE partners SET password_hash = '' WHERE member_id = ?", bind(memberId), now;
+    }
+}
+
+void PartnerAuth::setSignPrefix(const std::string& memberId, const std::string& prefix)
+{
+    ensureRow(memberId);
+    _db.session() << "UPDATE partner_auth SET sign_prefix = ? WHERE member_id = ?", bind(prefix), bind(memberId),
+        now;
+}
+
+void PartnerAuth::setIpAllow(const std::string& memberId, const std::string& ipAllow)
+{
+    ensureRow(memberId);
+    _db.session() << "UPDATE partner_auth SET ip_allow = ? WHERE member_id = ?", bind(ipAllow), bind(memberId), now;
+}
+
+} // namespace Loket
