@@ -162,6 +162,10 @@ std::string SecretBox::open(const std::string& sealed, const std::string& contex
 std::unique_ptr<SecretBox> SecretBox::fromConfig(const Config& config)
 {
     createKeyFile(config.authKeyFile);   // no change when it exists
+    // The key is read once per process (cached); its mode is checked every time.
+    struct stat st;
+    if (::stat(config.authKeyFile.c_str(), &st) == 0 && (st.st_mode & 077) != 0)
+        throw std::runtime_error(config.authKeyFile + " is readable by other users: chmod 600 it");
     return std::unique_ptr<SecretBox>(new SecretBox(cached(config.authKeyFile)));
 }
 
