@@ -1,6 +1,7 @@
 #include "Clock.h"
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace Loket {
@@ -10,6 +11,26 @@ void useZone(const std::string& zone)
 {
     ::setenv("TZ", zone.c_str(), 1);
     ::tzset();
+}
+
+std::string zoneDirectory()
+{
+    const char* dir = std::getenv("TZDIR");
+    return dir && *dir ? dir : "/usr/share/zoneinfo";
+}
+
+bool knownZone(const std::string& zone)
+{
+    // glibc reads TZ=":NAME" and TZ="NAME" alike: the file NAME under TZDIR.
+    std::string name = !zone.empty() && zone[0] == ':' ? zone.substr(1) : zone;
+    if (name.empty() || name.find("..") != std::string::npos) return false;
+    std::string path = name[0] == '/' ? name : zoneDirectory() + "/" + name;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    char magic[4] = {};
+    bool tzif = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "TZif", 4) == 0;
+    std::fclose(f);
+    return tzif;
 }
 
 Poco::Int64 now() { return static_cast<Poco::Int64>(::time(nullptr)); }

@@ -11,6 +11,14 @@ namespace Clock {
 /// Makes `zone` (an IANA name) the process's local zone.  Call once at start-up.
 void useZone(const std::string& zone);
 
+/// True when `zone` is a zone the C library loads as named: a TZif file under
+/// zoneDirectory() (or an absolute path to one).  An unknown name would make
+/// glibc fall back to UTC without a word.
+bool knownZone(const std::string& zone);
+
+/// Where zone files are looked up: $TZDIR, else /usr/share/zoneinfo.
+std::string zoneDirectory();
+
 Poco::Int64 now();
 
 /// "yyyy-mm-dd hh:mm:ss" in the local zone.
