@@ -31,9 +31,6 @@ loket_install_packages() {
     # Debian starts the system nginx on install; Loket runs its own instance.
 }
 
-# loket_build: configure and build.  The first build (no binaries yet) shows
-# cmake's progress lines; later ones are quiet.  A failure prints the end of
-# the build's output (the whole of it is in BUILD/build.log).
 # loket_server_packages HOME: the database server packages HOME's config
 # needs on this host: PostgreSQL's for database.connector = odbc, else none.
 loket_server_packages() {
@@ -43,6 +40,9 @@ loket_server_packages() {
     return 0
 }
 
+# loket_build: configure and build.  The first build (no binaries yet) shows
+# cmake's progress lines; later ones are quiet.  A failure prints the end of
+# the build's output (the whole of it is in BUILD/build.log).
 loket_build() {
     local log=$LOKET_BUILD/build.log first=no
     mkdir -p "$LOKET_BUILD"
