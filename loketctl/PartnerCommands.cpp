@@ -17,13 +17,6 @@ void checkSecrets(const std::string& memberId, const std::string& pin, const std
         throw UsageError("password must be 1-128 printable ASCII characters without spaces");
 }
 
-Loket::Partner existing(Tool& tool, const std::string& memberId)
-{
-    Loket::Partner p;
-    if (!Loket::Partners(tool.db()).find(memberId, p)) throw std::runtime_error("no partner " + memberId);
-    return p;
-}
-
 } // namespace
 
 void addPartnerCommands(std::vector<Command>& commands)
@@ -36,6 +29,11 @@ void addPartnerCommands(std::vector<Command>& commands)
                             if (!args.has("--pin") || !args.has("--password"))
                                 throw UsageError("--pin and --password are required");
                             checkSecrets(id, args.value("--pin"), args.value("--password"));
+                            Loket::Partner existing;
+                            if (Loket::Partners(tool.db()).find(id, existing))
+                                throw std::runtime_error("partner " + id +
+                                                         " already exists; change it with `loketctl partner set " +
+                                                         id + "`");
                             Loket::Partners(tool.db()).add(id, args.value("--name"), args.value("--pin"),
                                                            args.value("--password"), args.flag("--signature"));
                             std::cout << "partner " << id << " added\n";
@@ -50,7 +48,17 @@ void addPartnerCommands(std::vector<Command>& commands)
                         {"--pin", "--password", "--name", "--active", "--signature", "--report-url"}, {},
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
-                            existing(tool, id);
+                            if (!args.has("--pin") && !args.has("--password") && !args.has("--name") &&
+                                !args.has("--active") && !args.has("--signature"))
+                                throw UsageError("nothing to change: give --pin, --password, --name, --active or "
+                                                 "--signature");
+                            // Every value is checked before anything is written.
+                            if (args.has("--active")) yesNo(args.value("--active"), "--active");
+                            if (args.has("--signature")) yesNo(args.value("--signature"), "--signature");
+                            if ((args.has("--pin") && args.value("--pin").empty()) ||
+                                (args.has("--password") && args.value("--password").empty()))
+                                throw UsageError("--pin and --password cannot be empty");
+                            requirePartner(tool, id);
                             checkSecrets("", args.value("--pin"), args.value("--password"));
                             Loket::Partners partners(tool.db());
                             if (args.has("--pin") || args.has("--password"))

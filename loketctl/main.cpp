@@ -24,6 +24,13 @@ Loket::Database& Tool::db()
     return *_db;
 }
 
+Loket::Partner requirePartner(Tool& tool, const std::string& memberId)
+{
+    Loket::Partner p;
+    if (!Loket::Partners(tool.db()).find(memberId, p)) throw std::runtime_error("no partner " + memberId);
+    return p;
+}
+
 bool yesNo(const std::string& value, const std::string& option)
 {
     if (value == "yes") return true;

@@ -67,18 +67,29 @@ int year(Poco::Int64 epochSeconds)
 
 bool parse(const std::string& text, Poco::Int64& epochSeconds)
 {
+    // The exact shape first ("30-11-2026" or "2026-1-5" are refused), then a
+    // round trip through the calendar, which refuses 2026-02-30 and 25:00:00
+    // (mktime would quietly roll them over into another day).
+    static const std::string Date = "dddd-dd-dd", DateTime = "dddd-dd-dd dd:dd:dd";
+    const std::string& shape = text.size() == Date.size() ? Date : DateTime;
+    if (text.size() != shape.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) return false;
     std::tm tm{};
-    int n = 0;
-    if (text.size() == 10)
-        n = std::sscanf(text.c_str(), "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-    else if (text.size() == 19)
-        n = std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+    int n = std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                        &tm.tm_min, &tm.tm_sec);
     if (n != 3 && n != 6) return false;
+    std::tm wanted = tm;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     tm.tm_isdst = -1;
-    epochSeconds = static_cast<Poco::Int64>(::mktime(&tm));
+    std::time_t t = ::mktime(&tm);
+    std::tm back{};
+    ::localtime_r(&t, &back);
+    if (back.tm_year + 1900 != wanted.tm_year || back.tm_mon + 1 != wanted.tm_mon || back.tm_mday != wanted.tm_mday ||
+        back.tm_hour != wanted.tm_hour || back.tm_min != wanted.tm_min || back.tm_sec != wanted.tm_sec)
+        return false;
+    epochSeconds = static_cast<Poco::Int64>(t);
     return true;
 }
 

@@ -30,7 +30,8 @@ Poco::Int64 endOfDay(Poco::Int64 epochSeconds);
 /// The local calendar year of `epochSeconds`.
 int year(Poco::Int64 epochSeconds);
 
-/// Parses "yyyy-mm-dd" or "yyyy-mm-dd hh:mm:ss" in the local zone; false if malformed.
+/// Parses "yyyy-mm-dd" or "yyyy-mm-dd hh:mm:ss" in the local zone; false if
+/// malformed or not a real date and time (2026-02-30, 24:00:00).
 bool parse(const std::string& text, Poco::Int64& epochSeconds);
 
 } // namespace Clock

@@ -110,7 +110,7 @@ const Row Rows[] = {
      [](Config& c, const Value& v) { c.logSyslog = v.flag; }},
     {"sql.dir", Type::Path, "sql", 0, 0, "schema and default data, `sql/<backend>/`",
      [](Config& c, const Value& v) { c.sqlDir = v.text; }},
-    {"money.max_deposit", Type::Integer, "1000000000", 1, 1000000000000000LL,
+    {"money.max_deposit", Type::Integer, "1000000000", 1, 1000000000000LL,   // at most MaxRupiah (Money.h)
      "rupiah; `loketctl deposit` refuses more in one deposit unless given `--force`",
      [](Config& c, const Value& v) { c.maxDeposit = v.number; }},
     {"auth.sign_prefix", Type::Text, "OtomaX", 0, 0, "the fixed first part of the signed string of a signature",
