@@ -173,6 +173,12 @@ loket_group_alive() {
     pgrep -g "$1" -f 'loket\.properties' >/dev/null 2>&1
 }
 
+# loket_group_members PGID: the live processes of the group, one pid a line
+# (zombies left for an init that does not reap them do not count).
+loket_group_members() {
+    ps -o pid=,stat= -g "$1" 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'
+}
+
 # loket_stop_group PIDFILE NAME [SECONDS]: stops the process group led by the
 # pid in PIDFILE (a supervisor started with setsid, and everything it
 # started), even when the supervisor itself has died: TERM to the whole group,
@@ -183,13 +189,13 @@ loket_stop_group() {
     [ -f "$pidfile" ] || return 0
     pid=$(cat "$pidfile")
     if [ -n "$pid" ] && loket_group_alive "$pid"; then
-        count=$(pgrep -g "$pid" | wc -l)
+        count=$(loket_group_members "$pid" | wc -l)
         kill -TERM -- "-$pid" 2>/dev/null || true
         for _ in $(seq 1 $((limit * 10))); do
-            pgrep -g "$pid" >/dev/null || break
+            [ -n "$(loket_group_members "$pid")" ] || break
             sleep 0.1
         done
-        if pgrep -g "$pid" >/dev/null; then
+        if [ -n "$(loket_group_members "$pid")" ]; then
             say "$name (process group $pid) still running after ${limit}s; killing it"
             kill -KILL -- "-$pid" 2>/dev/null || true
         fi
