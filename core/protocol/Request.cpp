@@ -1,4 +1,5 @@
 #include "Request.h"
+#include "Clock.h"
 #include "ParameterRules.h"
 #include <map>
 
@@ -6,7 +7,7 @@ namespace Loket {
 namespace {
 
 const char* const KnownNames[] = {"product", "dest", "refID", "memberID", "qty",
-                                  "pin", "password", "cek", "jenis"};
+                                  "pin", "password", "cek", "jenis", "from", "to"};
 
 bool isKnown(const std::string& name)
 {
@@ -97,6 +98,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     // The endpoint alone decides a balance request, so even a refused one is
     // answered as SALDO.
     if (endpoint == "/V1/http-get/balance") r.action = Action::Balance;
+    if (endpoint == "/V1/http-get/mutasi") r.action = Action::Mutations;
     if (queryString.size() > ParameterRules::MaxQueryLength)
     {
         fail("query");
@@ -113,7 +115,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         return true;
     };
 
-    const bool balance = r.action == Action::Balance;
+    const bool balance = r.action == Action::Balance || r.action == Action::Mutations;
     if (!balance && endpoint != "/V1/http-get")
     {
         fail("endpoint");
@@ -136,6 +138,21 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     take("pin", ParameterRules::validPin, r.pin);
     take("password", ParameterRules::validPassword, r.password);
     if (r.action == Action::Balance) return r;
+    if (r.action == Action::Mutations)
+    {
+        // from= and to= are local dates (yyyy-mm-dd) or times (yyyy-mm-dd hh:mm:ss);
+        // a date as `to` means the end of that day.
+        for (const char* name : {"from", "to"})
+        {
+            if (!q.has(name)) continue;
+            std::string v = q.get(name);
+            Poco::Int64 at = 0;
+            if (q.bad(name) || !Clock::parse(v, at)) { fail(name); continue; }
+            if (std::string(name) == "from") r.from = at;
+            else r.to = v.size() == 10 ? Clock::endOfDay(at) : at;
+        }
+        return r;
+    }
 
     take("refID", ParameterRules::validRefId, r.refId);
     // A status check may leave product and dest out; elsewhere they are required.

@@ -1,5 +1,6 @@
 #pragma once
 #include "ResponseCode.h"
+#include <Poco/Types.h>
 #include <string>
 
 namespace Loket {
@@ -16,6 +17,11 @@ struct Request
     std::string dest;      ///< as sent, including an "@part"
     std::string refId;
     int qty = 1;
+    /// The journal endpoint's period (from=, to=): epoch seconds, 0 when not given.
+    Poco::Int64 from = 0;
+    Poco::Int64 to = 0;
+    /// The client's address (REMOTE_ADDR), for the request log; set by the front.
+    std::string address;
 
     /// Empty when the request is well formed; otherwise the name of the first
     /// missing or malformed parameter (RC 30 names it).
@@ -24,8 +30,8 @@ struct Request
     bool productValid = false;
     bool destValid = false;
 
-    /// Parses the query string of `endpoint` ("/V1/http-get" or
-    /// "/V1/http-get/balance").  Never throws.
+    /// Parses the query string of `endpoint` ("/V1/http-get",
+    /// "/V1/http-get/balance" or "/V1/http-get/mutasi").  Never throws.
     static Request parse(const std::string& endpoint, const std::string& query);
 };
 

@@ -1,6 +1,7 @@
 #include "Service.h"
 #include "BillInquiry.h"
 #include "Clock.h"
+#include "MutationsReply.h"
 #include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
@@ -148,6 +149,7 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
         o = Outcome::of(RC::Success);
         o.balance = partner.balance;
         break;
+    case Action::Mutations: o = mutationsOutcome(ctx, req, partner); break;   // issue 13 (MutationsReply)
     }
     if (o.awaitOrder || o.awaitInquiry)
     {
