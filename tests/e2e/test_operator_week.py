@@ -386,5 +386,67 @@ class OperatorCommands(unittest.TestCase):
                                     ["", "TOTAL", "taken", "3", "56500"]])
 
 
+# -- a partner reads its own mutations ------------------------------------------
+
+class PartnerMutations(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.loket = Loket(workers=2, biller_timeout_ms=700)
+        cls.loket.add_partner("MUT1", 50000)
+        cls.loket.add_partner("MUT2", 70000)
+        cls.loket.ctl("product", "set", "T5", "--price", 5500)
+        cls.loket.ctl("sim", "set", "081111", "--result", "success")
+        cls.loket.ctl("sim", "set", "082222", "--result", "failed")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loket.close()
+
+    def mutasi(self, member, password=PASSWORD, **params):
+        status, body = self.loket.get(path="/V1/http-get/mutasi", memberID=member, pin=PIN, password=password,
+                                      **params)
+        self.assertEqual(status, 200, body)
+        return body
+
+    def test_the_journal_as_the_partner_reads_it(self):
+        self.loket.topup("MUT1", "T5", "081111", "MUT-OK")
+        self.loket.topup("MUT1", "T5", "082222", "MUT-FAIL")
+        lines = self.mutasi("MUT1").splitlines()
+        self.assertRegex(lines[0], r"^MUTASI SUKSES, 4 BARIS, \d{4}-\d\d-\d\d 00:00:00 SAMPAI \d{4}-\d\d-\d\d 23:59:59\.$")
+        rows = [l.split(";") for l in lines[1:]]
+        journal = self.loket.sql("SELECT id, kind, amount, balance_before, balance_after FROM mutations "
+                                 "WHERE member_id = ? ORDER BY id", "MUT1")
+        self.assertEqual([(int(r[0]), r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows], journal)
+        self.assertEqual([r[6] for r in rows], ["", "MUT-OK", "MUT-FAIL", "MUT-FAIL"])
+        self.assertEqual([r[2] for r in rows], ["deposit", "hold", "hold", "refund"])
+        self.assertEqual(int(rows[-1][5]), self.loket.balance("MUT1"))
+        # Only its own rows.
+        self.assertNotIn("70000", "\n".join(lines))
+
+    def test_a_period_bounds_the_rows(self):
+        self.assertEqual(self.mutasi("MUT2", **{"from": "2020-01-01", "to": "2020-01-31"}),
+                         "MUTASI SUKSES, 0 BARIS, 2020-01-01 00:00:00 SAMPAI 2020-01-31 23:59:59.\n")
+        body = self.mutasi("MUT2", **{"from": "2020-01-01 00:00:00", "to": "2099-12-31 23:59:59"})
+        self.assertTrue(body.startswith("MUTASI SUKSES, 1 BARIS, 2020-01-01 00:00:00 SAMPAI 2099-12-31 23:59:59."))
+
+    def test_refusals_answer_like_the_balance(self):
+        self.loket.add_partner("MUT3", 1000)
+        self.loket.ctl("partner", "set", "MUT3", "--active", "no")
+        before = self.loket.ledger_hash()
+        self.assertEqual(self.mutasi("MUT2", password="wrong"), "MUTASI GAGAL, PIN ATAU PASSWORD SALAH.")
+        self.assertEqual(self.mutasi("NOPE"), "MUTASI GAGAL, PIN ATAU PASSWORD SALAH.")
+        for bad in ("30-11-2026", "2026-02-30", "tomorrow"):
+            self.assertEqual(self.mutasi("MUT2", **{"from": bad}), "MUTASI GAGAL, FORMAT SALAH: from.")
+        self.assertEqual(self.mutasi("MUT2", **{"from": "2026-12-01", "to": "2026-11-01"}),
+                         "MUTASI GAGAL, FORMAT SALAH: from.")
+        status, body = self.loket.get_raw("memberID=MUT2&pin=%s&password=%s&from=2026-01-01&from=2026-01-02"
+                                          % (PIN, PASSWORD), path="/V1/http-get/mutasi")
+        self.assertEqual(body, "MUTASI GAGAL, FORMAT SALAH: from.")
+        self.assertEqual(self.mutasi("MUT3"), "MUTASI GAGAL, AKUN TIDAK AKTIF.")
+        self.assertEqual(self.loket.ledger_hash(), before)
+        self.assertNotIn(PASSWORD, self.loket.all_logs())
+        self.assertIn("/V1/http-get/mutasi 200", self.loket.access_log())
+
+
 if __name__ == "__main__":
     unittest.main()
