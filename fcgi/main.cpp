@@ -110,6 +110,7 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         // one makes the worker reload its reply texts (scripts/reload-templates).
         Loket::Reply reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
                                          param(request, "LOKET_TEMPLATES_VERSION"), parsed);
+        parsed.address = param(request, "REMOTE_ADDR");   // issue 13: the client, in the request log
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);
@@ -163,7 +164,7 @@ int main(int argc, char** argv)
     }
     FCGX_Init();
     Loket::ServicePool pool(config);
-    Loket::RequestLog log(config.logFile);
+    Loket::RequestLog log(config);
     Handoff handoff(config.poolThreads);
     std::vector<std::thread> threads;
     for (int i = 0; i < config.poolThreads; ++i)

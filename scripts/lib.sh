@@ -133,9 +133,12 @@ loket_nginx_conf() {
 }
 
 loket_nginx() { # HOME [nginx args...]
-    local prefix=$1/nginx
+    local prefix=$1/nginx zone
+    # nginx keeps TZ from its environment: its access log ($time_local) then
+    # shows the zone of Loket's request log (clock.timezone).
+    zone=$(loket_config_value "$1" clock.timezone Asia/Jakarta)
     shift
-    nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -e "$prefix/logs/error.log" "$@"
+    TZ=$zone nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -e "$prefix/logs/error.log" "$@"
 }
 
 loket_start_nginx() { # HOME PORT

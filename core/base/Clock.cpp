@@ -45,6 +45,22 @@ std::string format(Poco::Int64 epochSeconds)
     return buf;
 }
 
+std::string formatLog(Poco::Int64 epochSeconds)
+{
+    // nginx writes English month names whatever the locale; so do we.
+    static const char* const Months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t t = static_cast<std::time_t>(epochSeconds);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    long offset = tm.tm_gmtoff / 60;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday, Months[tm.tm_mon],
+                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
+                  std::labs(offset) / 60, std::labs(offset) % 60);
+    return buf;
+}
+
 Poco::Int64 endOfDay(Poco::Int64 epochSeconds)
 {
     std::time_t t = static_cast<std::time_t>(epochSeconds);

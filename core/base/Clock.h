@@ -24,6 +24,10 @@ Poco::Int64 now();
 /// "yyyy-mm-dd hh:mm:ss" in the local zone.
 std::string format(Poco::Int64 epochSeconds);
 
+/// "30/Nov/2026:14:36:38 +0700" in the local zone: nginx's $time_local, so
+/// that Loket's request log and nginx's access log line up.
+std::string formatLog(Poco::Int64 epochSeconds);
+
 /// The last second of the local day that contains `epochSeconds`.
 Poco::Int64 endOfDay(Poco::Int64 epochSeconds);
 
