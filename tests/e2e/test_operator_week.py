@@ -448,5 +448,58 @@ class PartnerMutations(unittest.TestCase):
         self.assertIn("/V1/http-get/mutasi 200", self.loket.access_log())
 
 
+# -- the request log --------------------------------------------------------------
+
+class RequestLogLines(unittest.TestCase):
+    LINE = re.compile(r"^(\S+) \[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4})\] action=(\w+) member=(\S+) "
+                      r"ref=(\S+) trx=(\S+) product=\S+ dest=\S+ rc=(\d\d)( bad=\S+)? ms=[\d.]+( error=\".*\")?$")
+
+    def test_one_line_per_request_lines_up_with_nginx(self):
+        syslog = None
+        if not os.path.exists("/dev/log"):
+            # No syslog daemon here: stand in for one, so the line is seen arriving.
+            syslog = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            syslog.bind("/dev/log")
+            syslog.settimeout(5)
+        try:
+            with Loket(workers=1, log_syslog="true") as l:
+                l.add_partner("LOG1", 100000)
+                l.ctl("product", "set", "T5", "--price", 5500)
+                l.ctl("sim", "set", "081111", "--result", "success")
+                l.topup("LOG1", "T5", "081111", "LOG-REF-1")
+                l.saldo("LOG1", password="wrong-Secret-9")
+                trx = l.sql("SELECT id FROM transactions WHERE ref_id = ?", "LOG-REF-1")[0][0]
+                mine = lambda: [line for line in l.request_log().splitlines() if " member=LOG1 " in line]
+                self.assertTrue(l.wait_for(lambda: len(mine()) == 2), l.request_log())
+                lines = [self.LINE.match(line) for line in mine()]
+                self.assertTrue(all(lines), mine())
+                topup, saldo = lines
+                self.assertEqual(topup.group(1, 3, 4, 5, 6, 7), ("127.0.0.1", "TRX", "LOG1", "LOG-REF-1", str(trx), "00"))
+                self.assertEqual(saldo.group(1, 3, 4, 6, 7), ("127.0.0.1", "SALDO", "LOG1", "-", "42"))
+                # The same clock as nginx's access log: same format, same zone (Asia/Jakarta, +0700).
+                access = re.findall(r"\[([^\]]+)\] GET /V1/http-get 200 \d+ memberID=LOG1 refID=LOG-REF-1 ",
+                                    l.access_log())
+                self.assertEqual(len(access), 1)
+                self.assertEqual(access[0][-5:], "+0700")
+                self.assertEqual(topup.group(2)[-5:], "+0700")
+                fmt = "%d/%b/%Y:%H:%M:%S %z"
+                delta = time.mktime(time.strptime(topup.group(2), fmt)) - time.mktime(time.strptime(access[0], fmt))
+                self.assertLessEqual(abs(delta), 1)
+                self.assertNotIn("wrong-Secret-9", l.all_logs())
+                self.assertNotIn(PASSWORD, l.all_logs())
+                if syslog:
+                    got = []
+                    while not any("ref=LOG-REF-1" in g for g in got):
+                        got.append(syslog.recv(4096).decode())   # times out (fails) when it never comes
+                    self.assertTrue(any("loket[" in g and "ref=LOG-REF-1 trx=%d" % trx in g for g in got), got)
+                    self.assertFalse(any(PASSWORD in g or "wrong-Secret-9" in g for g in got))
+        finally:
+            if syslog:
+                syslog.close()
+                os.unlink("/dev/log")
+
+
+
+
 if __name__ == "__main__":
     unittest.main()
