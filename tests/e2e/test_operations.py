@@ -497,13 +497,14 @@ class InstallTreeTest(unittest.TestCase):
     def test_install_succeeds_and_lays_out_every_file(self):
         self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
         for f in ["bin/loketctl", "sbin/loket-fcgi", "sbin/loket-pool", "sbin/loket-reload-templates",
-                  "sbin/loket-scale"]:
+                  "sbin/loket-scale", "sbin/loket-backup"]:
             self.assertTrue(os.access(self.path(f), os.X_OK), f)
         for f in ["etc/loket/loket.properties", "etc/loket/templates-version.conf",
                   "etc/loket/nginx/loket-http.conf", "etc/loket/nginx/loket-server.conf",
                   "etc/loket/nginx/loket-fastcgi.conf", "etc/loket/nginx/example-tls-site.conf",
                   "etc/logrotate.d/loket", "lib/systemd/system/loket.socket", "lib/systemd/system/loket.service",
                   "lib/systemd/system/loket-reconcile.service", "lib/systemd/system/loket-reconcile.timer",
+                  "lib/systemd/system/loket-backup.service", "lib/systemd/system/loket-backup.timer",
                   "share/doc/loket/operations.md"]:
             self.assertTrue(os.path.isfile(self.path(f)), f)
         source_sql = os.path.join(ROOT, "sql")
@@ -651,13 +652,19 @@ class InstallTreeTest(unittest.TestCase):
                                                              self.path("etc", "loket", "loket.properties")), reconcile)
         self.assertIn("User=loket", reconcile)
         self.assertIn("OnUnitActiveSec=", self.read("lib", "systemd", "system", "loket-reconcile.timer"))
+        backup = self.read("lib", "systemd", "system", "loket-backup.service")
+        self.assertIn("ExecStart=%s --config %s " % (self.path("sbin", "loket-backup"),
+                                                    self.path("etc", "loket", "loket.properties")), backup)
+        self.assertIn("INSTALLED_BIN_DIR=%s" % self.path("bin"), self.read("sbin", "loket-backup"))
+        self.assertIn("OnCalendar=", self.read("lib", "systemd", "system", "loket-backup.timer"))
         pool = self.read("sbin", "loket-pool")
         self.assertIn("INSTALLED_SBIN_DIR=%s" % self.path("sbin"), pool)
         self.assertIn("multiwatch", pool)
         if shutil.which("systemd-analyze"):
             r = subprocess.run(["systemd-analyze", "verify"] +
                                [os.path.join(units, u) for u in ("loket.socket", "loket.service",
-                                                                 "loket-reconcile.service", "loket-reconcile.timer")],
+                                                                 "loket-reconcile.service", "loket-reconcile.timer",
+                                                                 "loket-backup.service", "loket-backup.timer")],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 

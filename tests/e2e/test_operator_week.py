@@ -12,6 +12,7 @@ import tempfile
 import shutil
 import time
 import unittest
+import urllib.parse
 
 from loket import Loket, ROOT, BIN, PIN, PASSWORD, free_port, sqlite_only
 
@@ -58,6 +59,9 @@ class Home:
     def run(self, *args, timeout=60):
         return subprocess.run([os.path.join(SCRIPTS, "run")] + list(args), env=self.env, capture_output=True,
                               text=True, timeout=timeout)
+
+    def get(self, path, **params):
+        return Loket.get_raw(self, urllib.parse.urlencode(params), path)
 
     def stop(self):
         return subprocess.run([os.path.join(SCRIPTS, "stop")], env=self.env, capture_output=True, text=True)
@@ -499,6 +503,139 @@ class RequestLogLines(unittest.TestCase):
                 os.unlink("/dev/log")
 
 
+
+
+# -- backups --------------------------------------------------------------------------
+
+class BackupAndRestore(unittest.TestCase):
+    PARTNERS = ["BK%d" % i for i in range(4)]
+
+    def setUp(self):
+        self.loket = Loket(workers=2, biller_timeout_ms=700)
+        for m in self.PARTNERS:
+            self.loket.add_partner(m, 1000000)
+        self.loket.ctl("product", "set", "T5", "--price", 5500)
+        self.loket.ctl("sim", "set", "081111", "--result", "success")
+        self.loket.ctl("sim", "set", "082222", "--result", "failed")
+        self.scratch = tempfile.mkdtemp(prefix="loket-backup-")
+
+    def tearDown(self):
+        self.loket.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def under_load(self, action):
+        """Runs action() while partners keep buying (successes and refunds); returns its result."""
+        import threading
+        stop = threading.Event()
+        errors = []
+
+        def buy(member):
+            i = 0
+            while not stop.is_set():
+                i += 1
+                dest = "081111" if i % 3 else "082222"
+                try:
+                    self.loket.topup(member, "T5", dest, "LOAD-%d" % i)
+                except Exception as e:  # noqa: BLE001 - a failed request fails the test below
+                    errors.append(repr(e))
+        threads = [threading.Thread(target=buy, args=(m,)) for m in self.PARTNERS]
+        for t in threads:
+            t.start()
+        try:
+            time.sleep(0.5)
+            return action()
+        finally:
+            time.sleep(0.3)
+            stop.set()
+            for t in threads:
+                t.join()
+            self.assertEqual(errors, [])
+
+    def balances_at(self, rows_of, last_id):
+        """Each partner's balance after the journal row `last_id` (by the source's journal)."""
+        out = {}
+        for member in self.PARTNERS:
+            rows = rows_of("SELECT balance_after FROM mutations WHERE member_id = ? AND id <= ? ORDER BY id DESC "
+                           "LIMIT 1", member, last_id)
+            out[member] = rows[0][0] if rows else 0
+        return out
+
+    @sqlite_only("SQLite's online backup; the PostgreSQL recipe is followed below")
+    def test_a_backup_under_load_restores_into_a_new_home(self):
+        backup = os.path.join(self.scratch, "ledger-copy.db")
+        out = self.under_load(lambda: self.loket.ctl("backup", backup))
+        self.assertRegex(out, r"^backup %s \(\d+ bytes\)\n$" % re.escape(backup))
+        self.assertEqual(os.stat(backup).st_mode & 0o777, 0o600)
+        self.assertIn("exists", self.loket.ctl("backup", backup, check=False).stderr)
+        self.assertEqual(self.loket.audit().stdout, "audit ok\n")
+
+        # Restore, as docs/operations.md says: the copy becomes ledger.db of a new home.
+        home = Home()
+        try:
+            shutil.copy(backup, os.path.join(home.dir, "ledger.db"))
+            self.assertEqual(loketctl(home.config, "init").returncode, 0)
+            self.assertEqual(loketctl(home.config, "audit").stdout, "audit ok\n")
+            import sqlite3
+            con = sqlite3.connect(os.path.join(home.dir, "ledger.db"))
+            last_id = con.execute("SELECT MAX(id) FROM mutations").fetchone()[0]
+            restored = dict(con.execute("SELECT member_id, balance FROM partners WHERE member_id LIKE 'BK%'"))
+            con.close()
+            self.assertGreater(last_id, len(self.PARTNERS))   # some purchases made it into the copy
+            # Balances equal the source's as of the copy's last journal row: one instant, nothing torn.
+            self.assertEqual(restored, self.balances_at(self.loket.sql, last_id))
+            r = home.run("--detach")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            status, body = home.get("/V1/http-get/balance", memberID="BK1", pin=PIN, password=PASSWORD)
+            self.assertTrue(body.startswith("saldo=%d " % restored["BK1"]), body)
+        finally:
+            home.close()
+
+    @sqlite_only("loket-backup copies a SQLite ledger")
+    def test_loket_backup_keeps_the_newest_copies(self):
+        script = os.path.join(SCRIPTS, "systemd", "loket-backup")
+        directory = os.path.join(self.scratch, "daily")
+        os.makedirs(directory)
+        for day in ("2020-01-01", "2020-01-02", "2020-01-03"):
+            open(os.path.join(directory, "ledger-%s.db" % day), "w").close()
+        open(os.path.join(directory, "notes.txt"), "w").close()
+        env = dict(os.environ, LOKETCTL=os.path.join(BIN, "loketctl"))
+        config = os.path.join(self.loket.home, "loket.properties")
+        r = subprocess.run([script, "--config", config, directory, "2"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        today = "ledger-%s.db" % time.strftime("%Y-%m-%d")
+        self.assertEqual(sorted(os.listdir(directory)), sorted(["ledger-2020-01-03.db", "notes.txt", today]))
+        # Run again the same day: today's copy is replaced, not refused.
+        r = subprocess.run([script, "--config", config, directory, "2"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(loketctl(config, "audit").returncode, 0)
+        r = subprocess.run([script, directory, "0"], env=env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+
+    @unittest.skipIf(os.environ.get("LOKET_BACKEND", "sqlite") != "postgresql", "the PostgreSQL recipe")
+    def test_the_postgresql_recipe_restores_a_ledger_under_load(self):
+        r = self.loket.ctl("backup", os.path.join(self.scratch, "x.dump"), check=False)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("pg_dump --format=custom", r.stderr)
+        pg = self.loket.pg
+        dump = os.path.join(self.scratch, "ledger.dump")
+        conn = "host=127.0.0.1 port=%d dbname=loket user=loket" % pg.port
+        self.under_load(lambda: subprocess.run(["pg_dump", "--format=custom", "--file=" + dump, conn], check=True))
+        pg.psql("postgres", "CREATE DATABASE restored")
+        subprocess.run(["pg_restore", "--dbname=host=127.0.0.1 port=%d dbname=restored user=loket" % pg.port,
+                        "--no-owner", dump], check=True, capture_output=True)
+        home = Home("database.connector = odbc\ndatabase.connect = %s" %
+                    pg.connect_string().replace("Database=loket", "Database=restored"))
+        try:
+            self.assertEqual(loketctl(home.config, "init").returncode, 0)
+            self.assertEqual(loketctl(home.config, "audit").stdout, "audit ok\n")
+            rows = lambda q, *a: [tuple(int(v) for v in line.split("\x1f"))
+                                  for line in pg.psql("restored", q.replace("?", "%s") % tuple(
+                                      "'%s'" % x if isinstance(x, str) else x for x in a)).splitlines()]
+            last_id = rows("SELECT MAX(id) FROM mutations")[0][0]
+            restored = {m: rows("SELECT balance FROM partners WHERE member_id = ?", m)[0][0] for m in self.PARTNERS}
+            self.assertEqual(restored, self.balances_at(self.loket.sql, last_id))
+        finally:
+            home.close()
 
 
 if __name__ == "__main__":
