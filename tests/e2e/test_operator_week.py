@@ -245,8 +245,8 @@ class OperatorCommands(unittest.TestCase):
         ctl = cls.loket.ctl
         cls.loket.add_partner("M1", 100000)
         cls.loket.add_partner("M2", 100000)
-        ctl("product", "set", "T5", "--price", 5500)
-        ctl("product", "set", "PBBDKI", "--family", "PBB", "--admin", 3500)
+        ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+        ctl("product", "set", "PBBDKI", "--family", "PBB", "--admin", 3500, "--biller", "sim")
         ctl("sim", "bill", "PBBDKI", "317101000100100010", "--name", "Lina", "--amount", 42000)
         ctl("sim", "set", "081111", "--result", "success", "--sn", "SN-OK-1")
         ctl("sim", "set", "082222", "--result", "failed")
@@ -365,8 +365,8 @@ class OperatorCommands(unittest.TestCase):
         with Loket(workers=1, biller_timeout_ms=700) as l:
             l.add_partner("R1", 1000000)
             l.add_partner("R2", 1000000)
-            l.ctl("product", "set", "T5", "--price", 5500)
-            l.ctl("product", "set", "PBBDKI", "--family", "PBB", "--admin", 3500)
+            l.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+            l.ctl("product", "set", "PBBDKI", "--family", "PBB", "--admin", 3500, "--biller", "sim")
             l.ctl("sim", "bill", "PBBDKI", "317101000100100010", "--name", "Lina", "--amount", 42000)
             l.ctl("sim", "set", "081111", "--result", "success")
             l.ctl("sim", "set", "082222", "--result", "failed")
@@ -398,7 +398,7 @@ class PartnerMutations(unittest.TestCase):
         cls.loket = Loket(workers=2, biller_timeout_ms=700)
         cls.loket.add_partner("MUT1", 50000)
         cls.loket.add_partner("MUT2", 70000)
-        cls.loket.ctl("product", "set", "T5", "--price", 5500)
+        cls.loket.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
         cls.loket.ctl("sim", "set", "081111", "--result", "success")
         cls.loket.ctl("sim", "set", "082222", "--result", "failed")
 
@@ -468,7 +468,7 @@ class RequestLogLines(unittest.TestCase):
         try:
             with Loket(workers=1, log_syslog="true") as l:
                 l.add_partner("LOG1", 100000)
-                l.ctl("product", "set", "T5", "--price", 5500)
+                l.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
                 l.ctl("sim", "set", "081111", "--result", "success")
                 l.topup("LOG1", "T5", "081111", "LOG-REF-1")
                 l.saldo("LOG1", password="wrong-Secret-9")
@@ -514,7 +514,7 @@ class BackupAndRestore(unittest.TestCase):
         self.loket = Loket(workers=2, biller_timeout_ms=700)
         for m in self.PARTNERS:
             self.loket.add_partner(m, 1000000)
-        self.loket.ctl("product", "set", "T5", "--price", 5500)
+        self.loket.ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
         self.loket.ctl("sim", "set", "081111", "--result", "success")
         self.loket.ctl("sim", "set", "082222", "--result", "failed")
         self.scratch = tempfile.mkdtemp(prefix="loket-backup-")
