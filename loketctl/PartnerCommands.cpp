@@ -49,10 +49,15 @@ void addPartnerCommands(std::vector<Command>& commands)
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             if (!args.has("--pin") && !args.has("--password") && !args.has("--name") &&
-                                !args.has("--active") && !args.has("--signature"))
-                                throw UsageError("nothing to change: give --pin, --password, --name, --active or "
-                                                 "--signature");
+                                !args.has("--active") && !args.has("--signature") && !args.has("--report-url"))
+                                throw UsageError("nothing to change: give --pin, --password, --name, --active, "
+                                                 "--signature or --report-url");
                             // Every value is checked before anything is written.
+                            if (args.has("--report-url"))
+                            {
+                                std::string why = Loket::Partners::reportUrlProblem(args.value("--report-url"));
+                                if (!why.empty()) throw UsageError("--report-url: " + why);
+                            }
                             if (args.has("--active")) yesNo(args.value("--active"), "--active");
                             if (args.has("--signature")) yesNo(args.value("--signature"), "--signature");
                             if ((args.has("--pin") && args.value("--pin").empty()) ||
@@ -67,13 +72,7 @@ void addPartnerCommands(std::vector<Command>& commands)
                             if (args.has("--active")) partners.setActive(id, yesNo(args.value("--active"), "--active"));
                             if (args.has("--signature"))
                                 partners.setSignature(id, yesNo(args.value("--signature"), "--signature"));
-                            if (args.has("--report-url"))
-                            {
-                                std::string url = args.value("--report-url");
-                                std::string why = Loket::Partners::reportUrlProblem(url);
-                                if (!why.empty()) throw UsageError("--report-url: " + why);
-                                partners.setReportUrl(id, url);
-                            }
+                            if (args.has("--report-url")) partners.setReportUrl(id, args.value("--report-url"));
                             std::cout << "partner " << id << " updated\n";
                             return 0;
                         }});
