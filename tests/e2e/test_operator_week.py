@@ -326,6 +326,7 @@ class OperatorCommands(unittest.TestCase):
         self.assertIn("unknown status 'BOGUS'", self.refused("trx", "list", "--status", "BOGUS"))
         self.assertIn("no partner NOPE", self.refused("trx", "list", "--member", "NOPE"))
         self.assertIn("no partner NOPE", self.refused("mutations", "NOPE"))
+        self.assertIn("no partner NOPE", self.refused("callbacks", "list", "--member", "NOPE"))
         for date in ("30-11-2026", "2026-02-30", "2026-13-01", "2026-11-30 25:00:00"):
             self.assertIn("got '%s'" % date, self.refused("mutations", "M1", "--from", date))
         for date in ("30-11-2026", "2026-02-30"):
