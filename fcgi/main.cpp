@@ -104,14 +104,21 @@ Loket::Reply supplierReport(FCGX_Request& r, Loket::ServicePool& pool)
 {
     std::string rest = param(r, "DOCUMENT_URI").substr(ReportPrefix.size());
     std::size_t slash = rest.find('/');
-    if (slash == std::string::npos) return {"UNKNOWN", "", "supplier report without a token", 404};
+    Loket::Reply refused{"UNKNOWN", "", "supplier report without a token"};
+    refused.httpStatus = 404;
+    if (slash == std::string::npos) return refused;
     Loket::SupplierReportRequest request;
     request.token = rest.substr(slash + 1);
     request.peerIp = param(r, "REMOTE_ADDR");
     request.method = param(r, "REQUEST_METHOD");
     request.query = param(r, "QUERY_STRING");
     long length = std::strtol(param(r, "CONTENT_LENGTH").c_str(), nullptr, 10);
-    if (length > static_cast<long>(Loket::SupplierReport::MaxBody)) return {"TOO LARGE", "", "report body too large", 413};
+    if (length > static_cast<long>(Loket::SupplierReport::MaxBody))
+    {
+        refused = {"TOO LARGE", "", "report body too large"};
+        refused.httpStatus = 413;
+        return refused;
+    }
     if (length > 0)
     {
         request.body.resize(static_cast<std::size_t>(length));
@@ -156,6 +163,7 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         // one makes the worker reload its reply texts (scripts/reload-templates).
         reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
                             param(request, "LOKET_TEMPLATES_VERSION"), parsed, param(request, "REMOTE_ADDR"));
+        parsed.address = param(request, "REMOTE_ADDR");   // the client, in the request log
         respond(request, reply.text);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);
@@ -209,7 +217,7 @@ int main(int argc, char** argv)
     }
     FCGX_Init();
     Loket::ServicePool pool(config);
-    Loket::RequestLog log(config.logFile);
+    Loket::RequestLog log(config);
     Handoff handoff(config.poolThreads);
     std::vector<std::thread> threads;
     for (int i = 0; i < config.poolThreads; ++i)

@@ -1,4 +1,5 @@
 #include "Args.h"
+#include "Money.h"
 
 namespace Loketctl {
 
@@ -63,6 +64,25 @@ long long toNumber(const std::string& text, const std::string& what)
     }
     if (text.empty() || used != text.size()) throw UsageError(what + " must be a whole number, got '" + text + "'");
     return n;
+}
+
+} // namespace Loketctl
+
+namespace Loketctl {
+
+long long toAmount(const std::string& text, const std::string& what, bool allowNegative)
+{
+    bool negative = allowNegative && !text.empty() && text[0] == '-';
+    std::string digits = negative ? text.substr(1) : text;
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError(what + " must be a whole number of rupiah (digits only), got '" + text + "'");
+    std::size_t first = digits.find_first_not_of('0');
+    std::string significant = first == std::string::npos ? "0" : digits.substr(first);
+    const std::string max = std::to_string(Loket::MaxRupiah);
+    if (significant.size() > max.size() || (significant.size() == max.size() && significant > max))
+        throw UsageError(what + " " + text + " is out of range (at most " + max + " rupiah)");
+    long long n = std::stoll(significant);
+    return negative ? -n : n;
 }
 
 } // namespace Loketctl

@@ -41,4 +41,9 @@ private:
 /// Parses a whole number of the full string; UsageError naming `what` otherwise.
 long long toNumber(const std::string& text, const std::string& what);
 
+/// Parses an amount of whole rupiah (digits only, a leading '-' when
+/// `allowNegative`); UsageError naming `what` when it is not a number, and a
+/// UsageError of its own when it is beyond Loket::MaxRupiah.
+long long toAmount(const std::string& text, const std::string& what, bool allowNegative);
+
 } // namespace Loketctl

@@ -15,6 +15,7 @@ void addCallbackCommands(std::vector<Command>& commands)
                         "not delivered so far. The URL's query is not shown (it may carry the partner's token).",
                         {"--member"}, {"--failed", "--csv"}, [](Tool& tool, const Args& args) {
                             args.positional(0);
+                            if (args.has("--member")) requirePartner(tool, args.value("--member"));   // issue 13
                             Table table({"id", "trx", "memberID", "host", "status", "attempts", "next attempt",
                                          "last error"});
                             for (const auto& c : Loket::Callbacks(tool.db()).list(args.value("--member"),

@@ -1,5 +1,6 @@
 #include "Tool.h"
 #include "Audit.h"
+#include "Backup.h"
 #include "Billers.h"
 #include "Bell.h"
 #include "Context.h"
@@ -20,6 +21,21 @@ void addLedgerCommands(std::vector<Command>& commands)
                             for (const auto& v : violations) std::cout << "VIOLATION " << v << "\n";
                             if (!violations.empty()) return 1;
                             std::cout << "audit ok\n";
+                            return 0;
+                        }});
+    commands.push_back({"backup", "backup FILE [--replace]",
+                        "Copies the SQLite ledger into FILE, consistent as of one instant, while Loket keeps\n"
+                        "serving (SQLite's online backup). FILE is mode 0600; an existing FILE is refused unless\n"
+                        "--replace. On PostgreSQL it prints the pg_dump recipe and exits 2.",
+                        {}, {"--replace"}, [](Tool& tool, const Args& args) {
+                            std::string file = args.positional(1)[0];
+                            if (tool.config().databaseConnector != "sqlite")
+                            {
+                                std::cerr << Loket::Backup::postgresqlRecipe(file);
+                                return 2;
+                            }
+                            long long bytes = Loket::Backup::sqliteTo(tool.db(), file, args.flag("--replace"));
+                            std::cout << "backup " << file << " (" << bytes << " bytes)\n";
                             return 0;
                         }});
     commands.push_back({"reconcile", "reconcile [--older-than SECONDS] [--progress]",

@@ -64,6 +64,11 @@ void addPartnerCommands(std::vector<Command>& commands)
                             if (!args.has("--pin") || !args.has("--password"))
                                 throw UsageError("--pin and --password are required");
                             checkSecrets(id, args.value("--pin"), args.value("--password"));
+                            Loket::Partner existing;
+                            if (Loket::Partners(tool.db()).find(id, existing))
+                                throw std::runtime_error("partner " + id +
+                                                         " already exists; change it with `loketctl partner set " +
+                                                         id + "`");
                             const Loket::SecretBox& box = keyOf(tool);
                             Loket::WriteTransaction tx(tool.db());
                             Loket::Partners(tool.db()).add(id, args.value("--name"), args.value("--pin"),
@@ -88,7 +93,22 @@ void addPartnerCommands(std::vector<Command>& commands)
                         {},
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
-                            existing(tool, id);
+                            if (!args.has("--pin") && !args.has("--password") && !args.has("--name") &&
+                                !args.has("--active") && !args.has("--signature") && !args.has("--report-url"))
+                                throw UsageError("nothing to change: give --pin, --password, --name, --active, "
+                                                 "--signature or --report-url");
+                            // Every value is checked before anything is written.
+                            if (args.has("--report-url"))
+                            {
+                                std::string why = Loket::Partners::reportUrlProblem(args.value("--report-url"));
+                                if (!why.empty()) throw UsageError("--report-url: " + why);
+                            }
+                            if (args.has("--active")) yesNo(args.value("--active"), "--active");
+                            if (args.has("--signature")) yesNo(args.value("--signature"), "--signature");
+                            if ((args.has("--pin") && args.value("--pin").empty()) ||
+                                (args.has("--password") && args.value("--password").empty()))
+                                throw UsageError("--pin and --password cannot be empty");
+                            requirePartner(tool, id);
                             checkSecrets("", args.value("--pin"), args.value("--password"));
                             std::string prefix = args.value("--sign-prefix");
                             if (!prefix.empty()) checkSignPrefix(prefix);

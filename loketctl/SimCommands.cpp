@@ -1,4 +1,6 @@
 #include "Tool.h"
+#include "Catalogue.h"
+#include "ParameterRules.h"
 #include "SimBiller.h"
 #include "Clock.h"
 #include "Table.h"
@@ -14,6 +16,8 @@ void addSimCommands(std::vector<Command>& commands)
                         "next status call (dispatcher.recheck_schedule, or loketctl reconcile).",
                         {"--result", "--sn", "--delay-ms"}, {}, [](Tool& tool, const Args& args) {
                             std::string dest = args.positional(1)[0];
+                            if (!Loket::ParameterRules::validDest(dest))
+                                throw UsageError("DEST is not a destination a partner could send");
                             std::string result = args.value("--result");
                             if (result != "success" && result != "failed" && result != "pending")
                                 throw UsageError("--result takes success, failed or pending");
@@ -31,8 +35,14 @@ void addSimCommands(std::vector<Command>& commands)
                             const auto& p = args.positional(2);
                             if (!args.has("--name") || !args.has("--amount"))
                                 throw UsageError("--name and --amount are required");
-                            long long amount = args.number("--amount", 0);
-                            if (amount < 0) throw UsageError("--amount cannot be negative");
+                            long long amount = toAmount(args.value("--amount"), "--amount", false);
+                            Loket::Product product;
+                            if (!Loket::Catalogue(tool.db()).find(p[0], product))
+                                throw UsageError("no product " + p[0] + " (see loketctl product list)");
+                            if (!product.isBill())
+                                throw UsageError(p[0] + " is a topup, not a bill: the sim has no bills for it");
+                            if (!Loket::ParameterRules::validDest(p[1]))
+                                throw UsageError("CUSTOMER is not a destination a partner could send");
                             Loket::SimBiller::setBill(tool.db(), p[0], p[1], args.value("--name"), amount,
                                                       args.value("--period"), args.flag("--paid"));
                             std::cout << "sim bill " << p[0] << " " << p[1] << " set\n";

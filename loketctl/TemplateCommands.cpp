@@ -1,5 +1,6 @@
 #include "Tool.h"
 #include "Table.h"
+#include "DefaultTemplates.h"
 #include "Templates.h"
 #include <iostream>
 
@@ -37,6 +38,16 @@ int report(const std::vector<Row>& all)
     return bad;
 }
 
+/// Refuses a response code Loket never answers with: its template would never be served.
+void knownCode(Tool& tool, const std::string& rc)
+{
+    auto codes = Loket::DefaultTemplates::codes(tool.config().sqlDir);
+    if (codes.count(rc)) return;
+    std::string list;
+    for (const auto& c : codes) list += (list.empty() ? "" : " ") + c;
+    throw UsageError("RC " + rc + " is not a response code Loket answers with (known: " + list + ")");
+}
+
 } // namespace
 
 void addTemplateCommands(std::vector<Command>& commands)
@@ -55,6 +66,7 @@ void addTemplateCommands(std::vector<Command>& commands)
          "first; a bad one is refused. Workers serve it after scripts/reload-templates.",
          {}, {}, [](Tool& tool, const Args& args) {
              const auto& p = args.positional(3);
+             knownCode(tool, p[0]);
              auto problems = Loket::Templates::problems(p[0], p[1], p[2]);
              if (!problems.empty())
              {
@@ -67,6 +79,29 @@ void addTemplateCommands(std::vector<Command>& commands)
                  bind(p[1]), bind(p[2]), now;
              tx.commit();
              std::cout << "rc " << p[0] << " " << p[1] << " set; run scripts/reload-templates to serve it\n";
+             return 0;
+         }});
+    commands.push_back(
+        {"rc reset", "rc reset (RC ACTION | --all)",
+         "Puts back the default template (sql/response_codes.sql) of RC for ACTION, or with --all every\n"
+         "default template (templates of your own are removed). Workers serve it after scripts/reload-templates.",
+         {}, {"--all"}, [](Tool& tool, const Args& args) {
+             const std::string& sqlDir = tool.config().sqlDir;
+             Loket::WriteTransaction tx(tool.db());
+             if (args.flag("--all"))
+             {
+                 args.positional(0);
+                 int count = Loket::DefaultTemplates::resetAll(tool.db(), sqlDir);
+                 tx.commit();
+                 std::cout << count << " default templates restored; run scripts/reload-templates to serve them\n";
+                 return 0;
+             }
+             const auto& p = args.positional(2);
+             knownCode(tool, p[0]);
+             if (!Loket::DefaultTemplates::reset(tool.db(), sqlDir, p[0], p[1]))
+                 throw UsageError("RC " + p[0] + " has no default template for " + p[1]);
+             tx.commit();
+             std::cout << "rc " << p[0] << " " << p[1] << " reset to its default; run scripts/reload-templates to serve it\n";
              return 0;
          }});
     commands.push_back({"rc check", "rc check",

@@ -2,6 +2,7 @@
 #include "Args.h"
 #include "Config.h"
 #include "Database.h"
+#include "Partners.h"
 #include <functional>
 #include <memory>
 #include <string>
@@ -44,6 +45,9 @@ void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);
 void addSupplierCommands(std::vector<Command>& commands);
+
+/// The partner MEMBERID; throws (exit 1, "no partner MEMBERID") when there is none.
+Loket::Partner requirePartner(Tool& tool, const std::string& memberId);
 
 /// Yes/no words of --open and similar options.
 bool yesNo(const std::string& value, const std::string& option);

@@ -2,9 +2,13 @@
 #include "Clock.h"
 #include "Attempts.h"
 #include "Table.h"
+#include "TransactionSearch.h"
+#include "TransactionState.h"
 #include "Transactions.h"
+#include <Poco/String.h>
 #include <iostream>
 #include <map>
+#include <tuple>
 
 namespace Loketctl {
 namespace {
@@ -17,6 +21,29 @@ std::vector<std::string> row(const Loket::Transaction& t)
 
 const std::vector<std::string> Header = {"id", "time", "memberID", "refID", "product", "dest",
                                          "qty", "price", "status", "rc", "sn"};
+
+/// --status in any case; UsageError naming the known states otherwise.
+std::string statusOption(const Args& args)
+{
+    if (!args.has("--status")) return "";
+    Loket::TrxState state;
+    if (!Loket::parseState(args.value("--status"), state))
+        throw UsageError("unknown status '" + args.value("--status") +
+                         "' (known: INQUIRED, QUEUED, SENT, PENDING, SUCCESS, FAILED)");
+    return Loket::stateName(state);
+}
+
+/// The product code without its "@part" (PLNPASC@2026 -> PLNPASC).
+std::string productCode(const std::string& product)
+{
+    return product.substr(0, product.find('@'));
+}
+
+/// Money a transaction took from its partner: nothing while only inquired or once failed (refunded).
+bool movedMoney(const Loket::Transaction& t)
+{
+    return t.status != Loket::TrxState::Failed && t.status != Loket::TrxState::Inquired;
+}
 
 } // namespace
 
@@ -62,51 +89,89 @@ void addTransactionCommands(std::vector<Command>& commands)
                             return 0;
                         }});
     commands.push_back({"trx list", "trx list [--member M] [--status S] [--since DATE] [--limit N] [--csv]",
-                        "Lists transactions, oldest first. S is INQUIRED, PENDING, SUCCESS or FAILED.",
+                        "Lists transactions, oldest first. S is INQUIRED, QUEUED, SENT, PENDING, SUCCESS or FAILED (any case).",
                         {"--member", "--status", "--since", "--limit"}, {"--csv"}, [](Tool& tool, const Args& args) {
                             args.positional(0);
                             Loket::TransactionFilter f;
                             f.memberId = args.value("--member");
-                            if (args.has("--status"))
-                            {
-                                Loket::TrxState state;
-                                if (!Loket::parseState(args.value("--status"), state))
-                                    throw UsageError("--status takes INQUIRED, QUEUED, SENT, PENDING, SUCCESS or FAILED");
-                                f.status = Loket::stateName(state);
-                            }
-                            f.limit = static_cast<int>(args.number("--limit", 0));
+                            f.status = statusOption(args);
+                            long long limit = args.number("--limit", 0);
+                            if (limit < 0 || limit > 1000000) throw UsageError("--limit must be 0..1000000");
+                            f.limit = static_cast<int>(limit);
                             if (args.has("--since") && !Loket::Clock::parse(args.value("--since"), f.since))
-                                throw UsageError("--since takes yyyy-mm-dd [hh:mm:ss]");
+                                throw UsageError("--since takes a date yyyy-mm-dd [hh:mm:ss], got '" +
+                                                 args.value("--since") + "'");
+                            if (args.has("--member")) requirePartner(tool, f.memberId);
                             Table table(Header);
                             for (const auto& t : Loket::Transactions(tool.db()).list(f)) table.add(row(t));
                             table.print(std::cout, args.flag("--csv"));
                             return 0;
                         }});
-    commands.push_back({"report daily", "report daily [--date yyyy-mm-dd] [--csv]",
-                        "Count and sum of price per product and status for one local day (default today).",
-                        {"--date"}, {"--csv"}, [](Tool& tool, const Args& args) {
-                            args.positional(0);
-                            Poco::Int64 day = Loket::Clock::now();
-                            if (args.has("--date") &&
-                                (args.value("--date").size() != 10 || !Loket::Clock::parse(args.value("--date"), day)))
-                                throw UsageError("--date takes yyyy-mm-dd");
-                            Poco::Int64 end = Loket::Clock::endOfDay(day);
-                            Loket::TransactionFilter f;
-                            f.since = end - 86399;
-                            std::map<std::pair<std::string, std::string>, std::pair<long long, long long>> totals;
-                            for (const auto& t : Loket::Transactions(tool.db()).list(f))
+    commands.push_back({"trx find", "trx find TERM [--limit N] [--csv]",
+                        "Transactions whose dest (with or without its @part), SN, refID or id is TERM, newest first\n"
+                        "(default at most 50).",
+                        {"--limit"}, {"--csv"}, [](Tool& tool, const Args& args) {
+                            std::string term = args.positional(1)[0];
+                            long long limit = args.number("--limit", 50);
+                            if (limit < 1 || limit > 100000) throw UsageError("--limit must be 1..100000");
+                            auto found = Loket::TransactionSearch::find(tool.db(), term, static_cast<int>(limit));
+                            if (found.empty())
                             {
-                                if (t.createdAt > end) continue;
-                                auto& cell = totals[{t.product, Loket::stateName(t.status)}];
-                                cell.first += 1;
-                                cell.second += t.price;
+                                std::cerr << "no transaction with dest, SN, refID or id " << term << "\n";
+                                return 1;
                             }
-                            Table table({"product", "status", "count", "sum"});
-                            for (const auto& [key, v] : totals)
-                                table.add({key.first, key.second, std::to_string(v.first), std::to_string(v.second)});
+                            Table table(Header);
+                            for (const auto& t : found) table.add(row(t));
                             table.print(std::cout, args.flag("--csv"));
                             return 0;
                         }});
+    commands.push_back(
+        {"report daily", "report daily [--date yyyy-mm-dd] [--by partner] [--csv]",
+         "Count and sum of price per product code (without its @part) and status for one local day\n"
+         "(default today), and a total. The sum is money taken from partners: a FAILED transaction (refunded)\n"
+         "or one only INQUIRED counts nothing. --by partner: per memberID first.",
+         {"--date", "--by"}, {"--csv"}, [](Tool& tool, const Args& args) {
+             args.positional(0);
+             Poco::Int64 day = Loket::Clock::now();
+             if (args.has("--date") &&
+                 (args.value("--date").size() != 10 || !Loket::Clock::parse(args.value("--date"), day)))
+                 throw UsageError("--date takes a date yyyy-mm-dd, got '" + args.value("--date") + "'");
+             bool byPartner = args.has("--by");
+             if (byPartner && args.value("--by") != "partner") throw UsageError("--by takes partner");
+             Poco::Int64 end = Loket::Clock::endOfDay(day);
+             Poco::Int64 start = 0;
+             Loket::Clock::parse(Loket::Clock::format(end).substr(0, 10), start);
+             Loket::TransactionFilter f;
+             f.since = start;
+             using Key = std::tuple<std::string, std::string, std::string>;
+             std::map<Key, std::pair<long long, long long>> cells;
+             long long count = 0, sum = 0;
+             for (const auto& t : Loket::Transactions(tool.db()).list(f))
+             {
+                 if (t.createdAt > end) continue;
+                 auto& cell = cells[{byPartner ? t.memberId : "", productCode(t.product), Loket::stateName(t.status)}];
+                 cell.first += 1;
+                 if (!movedMoney(t)) continue;
+                 cell.second += t.price;
+                 count += 1;
+                 sum += t.price;
+             }
+             std::vector<std::string> header = {"product", "status", "count", "sum"};
+             if (byPartner) header.insert(header.begin(), "memberID");
+             Table table(header);
+             for (const auto& [key, v] : cells)
+             {
+                 std::vector<std::string> line = {std::get<1>(key), std::get<2>(key), std::to_string(v.first),
+                                                  std::to_string(v.second)};
+                 if (byPartner) line.insert(line.begin(), std::get<0>(key));
+                 table.add(line);
+             }
+             std::vector<std::string> total = {"TOTAL", "taken", std::to_string(count), std::to_string(sum)};
+             if (byPartner) total.insert(total.begin(), "");
+             table.add(total);
+             table.print(std::cout, args.flag("--csv"));
+             return 0;
+         }});
 }
 
 } // namespace Loketctl

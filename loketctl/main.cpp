@@ -25,6 +25,13 @@ Loket::Database& Tool::db()
     return *_db;
 }
 
+Loket::Partner requirePartner(Tool& tool, const std::string& memberId)
+{
+    Loket::Partner p;
+    if (!Loket::Partners(tool.db()).find(memberId, p)) throw std::runtime_error("no partner " + memberId);
+    return p;
+}
+
 bool yesNo(const std::string& value, const std::string& option)
 {
     if (value == "yes") return true;
@@ -79,6 +86,30 @@ std::string foreignLedger(const Loket::Config& config)
            " -- loketctl ...): files root creates there would lock the workers out";
 }
 
+void addConfigCommands(std::vector<Command>& commands)
+{
+    // Tool loads (and so checks) the config before any command runs: a bad
+    // one never gets here, main prints its one line and exits 1.
+    commands.push_back({"config check", "config check",
+                        "Checks the configuration file (every key known, every value of its type and in range,\n"
+                        "the time zone known, log.file writable). Prints \"ok: FILE\", or one line naming the\n"
+                        "file, the key and what is wrong and exits 1.",
+                        {}, {}, [](Tool& tool, const Args& args) {
+                            args.positional(0);
+                            std::cout << "ok: " << tool.config().file << "\n";
+                            return 0;
+                        }});
+}
+
+/// The commands of `group` ("partner" for "partner add", "partner set", ...).
+std::vector<const Command*> groupOf(const std::vector<Command>& commands, const std::string& group)
+{
+    std::vector<const Command*> out;
+    for (const auto& c : commands)
+        if (c.name.compare(0, group.size() + 1, group + " ") == 0) out.push_back(&c);
+    return out;
+}
+
 void usage(const std::vector<Command>& commands, std::ostream& out)
 {
     out << "usage: loketctl [--config FILE] COMMAND [ARGS]\n\ncommands:\n";
@@ -104,6 +135,7 @@ int main(int argc, char** argv)
     addTemplateCommands(commands);
     addLedgerCommands(commands);
     addSupplierCommands(commands);
+    addConfigCommands(commands);
 
     std::vector<std::string> words;
     std::string configPath;
@@ -135,6 +167,18 @@ int main(int argc, char** argv)
         std::string name = words[0] + (n == 2 && words.size() > 1 ? " " + words[1] : "");
         if (name == c.name && n > used) chosen = &c, used = n;
     }
+    auto group = groupOf(commands, words[0]);
+    if (!chosen && !group.empty())
+    {
+        // "loketctl partner" or "loketctl partner --help": what the group can do.
+        bool asked = words.size() > 1 && (words[1] == "--help" || words[1] == "help");
+        std::ostream& out = asked ? std::cout : std::cerr;
+        if (!asked && words.size() > 1) out << "loketctl: unknown command '" << words[0] << " " << words[1] << "'\n";
+        out << "usage:\n";
+        for (const auto* c : group) out << "  loketctl " << c->usage << "\n";
+        out << "\nEvery command takes --help.\n";
+        return asked ? 0 : 2;
+    }
     if (!chosen)
     {
         std::cerr << "loketctl: unknown command '" << words[0] << "'\n";
@@ -159,6 +203,11 @@ int main(int argc, char** argv)
             return 1;
         }
         return chosen->run(tool, args);
+    }
+    catch (const Loket::ConfigError& e)
+    {
+        std::cerr << e.what() << "\n";
+        return 1;
     }
     catch (const UsageError& e)
     {

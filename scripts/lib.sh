@@ -6,10 +6,14 @@ LOKET_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LOKET_BUILD=${LOKET_BUILD:-$LOKET_ROOT/build}
 LOKET_BIN=$LOKET_BUILD/bin
 
-# Debian 12 packages Loket needs to build, run and test.
+# Debian 12 packages Loket needs to build, run and test.  The ODBC client
+# side is always built in; the PostgreSQL server is installed only where it
+# runs: by scripts/test (the _pg suites) and by scripts/run when the home's
+# config uses database.connector = odbc.
 LOKET_PACKAGES="build-essential cmake pkg-config libpoco-dev libfcgi-dev libfcgi-bin libboost-test-dev
   libsqlite3-dev sqlite3 nginx multiwatch spawn-fcgi curl python3 tzdata procps
-  unixodbc-dev odbc-postgresql postgresql libpcre3-dev libssl-dev clang libclang-rt-14-dev"
+  unixodbc-dev odbc-postgresql libpcre3-dev libssl-dev clang libclang-rt-14-dev"
+LOKET_PG_SERVER_PACKAGES="postgresql"
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -27,9 +31,45 @@ loket_install_packages() {
     # Debian starts the system nginx on install; Loket runs its own instance.
 }
 
+# loket_server_packages HOME: the database server packages HOME's config
+# needs on this host: PostgreSQL's for database.connector = odbc, else none.
+loket_server_packages() {
+    local connector=sqlite
+    [ -f "$1/loket.properties" ] && connector=$(loket_config_value "$1" database.connector sqlite)
+    case ${connector,,} in odbc) printf '%s\n' "$LOKET_PG_SERVER_PACKAGES" ;; esac
+    return 0
+}
+
+# loket_build: configure and build.  The first build (no binaries yet) shows
+# cmake's progress lines; later ones are quiet.  A failure prints the end of
+# the build's output (the whole of it is in BUILD/build.log).
 loket_build() {
-    cmake -S "$LOKET_ROOT" -B "$LOKET_BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$LOKET_BUILD" -j "$(nproc)" >/dev/null
+    local log=$LOKET_BUILD/build.log first=no
+    mkdir -p "$LOKET_BUILD"
+    [ -x "$LOKET_BIN/loketctl" ] && [ -x "$LOKET_BIN/loket-fcgi" ] || first=yes
+    [ "$first" = yes ] && say "building Loket in $LOKET_BUILD (the first build takes a few minutes)"
+    if ! cmake -S "$LOKET_ROOT" -B "$LOKET_BUILD" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        say "cmake could not configure the build (see $log)"
+        return 1
+    fi
+    local status=0
+    if [ "$first" = yes ]; then
+        # Callers run with pipefail: the pipeline fails when the build does.
+        if ! cmake --build "$LOKET_BUILD" -j "$(nproc)" 2>&1 | tee -a "$log" |
+            sed -n -u 's/^\[ *\([0-9]*%\)\] Built target \(.*\)/  \1 built \2/p' >&2; then
+            status=1
+        fi
+    else
+        cmake --build "$LOKET_BUILD" -j "$(nproc)" >>"$log" 2>&1 || status=$?
+    fi
+    if [ "$status" -ne 0 ]; then
+        grep -E 'error|Error' "$log" | tail -n 20 >&2 || true
+        say "the build failed (see $log)"
+        return 1
+    fi
+    [ "$first" = yes ] && say "build done"
+    return 0
 }
 
 # Files Loket creates (the ledger and its WAL, logs, the key) are not for
@@ -80,7 +120,9 @@ loket_socket() { # HOME
 }
 
 # loket_start_pool HOME: the supervised worker pool (spawn-fcgi + multiwatch,
-# which replaces a worker that dies).  Its pid goes to HOME/run/pool.pid.
+# which replaces a worker that dies).  Its pid goes to HOME/run/pool.pid; it
+# leads its own process group (setsid), which its workers share, so that
+# loket_stop_group reaches them even after the supervisor died.
 loket_start_pool() {
     local home=$1 workers socket
     workers=$(loket_config_value "$home" pool.workers 4)
@@ -111,9 +153,12 @@ loket_nginx_conf() {
 }
 
 loket_nginx() { # HOME [nginx args...]
-    local prefix=$1/nginx
+    local prefix=$1/nginx zone
+    # nginx keeps TZ from its environment: its access log ($time_local) then
+    # shows the zone of Loket's request log (clock.timezone).
+    zone=$(loket_config_value "$1" clock.timezone Asia/Jakarta)
     shift
-    nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -e "$prefix/logs/error.log" "$@"
+    TZ=$zone nginx -p "$prefix" -c "$prefix/conf/nginx.conf" -e "$prefix/logs/error.log" "$@"
 }
 
 loket_start_nginx() { # HOME PORT
@@ -134,6 +179,63 @@ loket_wait_ready() {
     return 1
 }
 
+# What loket_stop and loket_stop_group stopped, one entry each ("nginx (pid 12)").
+LOKET_STOPPED=()
+
+# loket_stopped_text: LOKET_STOPPED as one phrase ("nothing" when empty).
+loket_stopped_text() {
+    local out="" s
+    for s in "${LOKET_STOPPED[@]}"; do out+="${out:+, }$s"; done
+    printf '%s' "${out:-nothing}"
+}
+
+# loket_group_alive PGID: true when a process of the group PGID is alive and
+# belongs to Loket (its command line names a loket.properties): a stale pid
+# file whose number now belongs to someone else's group is left alone.
+loket_group_alive() {
+    pgrep -g "$1" -f 'loket\.properties' >/dev/null 2>&1
+}
+
+# loket_group_members PGID: the live processes of the group, one pid a line
+# (zombies left for an init that does not reap them do not count).
+loket_group_members() {
+    ps -o pid=,stat= -g "$1" 2>/dev/null | awk '$2 !~ /^Z/ { print $1 }'
+}
+
+# loket_stop_group PIDFILE NAME [SECONDS]: stops the process group led by the
+# pid in PIDFILE (a supervisor started with setsid, and everything it
+# started), even when the supervisor itself has died: TERM to the whole group,
+# then after SECONDS (default 10) KILL.  Removes PIDFILE.  One supervised
+# process more is one more call of this in loket_stop.
+loket_stop_group() {
+    local pidfile=$1 name=$2 limit=${3:-10} pid count
+    [ -f "$pidfile" ] || return 0
+    pid=$(cat "$pidfile")
+    if [ -n "$pid" ] && loket_group_alive "$pid"; then
+        count=$(loket_group_members "$pid" | wc -l)
+        kill -TERM -- "-$pid" 2>/dev/null || true
+        for _ in $(seq 1 $((limit * 10))); do
+            [ -n "$(loket_group_members "$pid")" ] || break
+            sleep 0.1
+        done
+        if [ -n "$(loket_group_members "$pid")" ]; then
+            say "$name (process group $pid) still running after ${limit}s; killing it"
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+        LOKET_STOPPED+=("$name (process group $pid, $count processes)")
+    fi
+    rm -f "$pidfile"
+}
+
+# loket_running HOME: what of HOME is running now, one line each (nginx, pool, dispatcher), or nothing.
+loket_running() {
+    local home=$1 pid
+    pid=$(cat "$home/nginx/nginx.pid" 2>/dev/null) && kill -0 "$pid" 2>/dev/null && echo "nginx (pid $pid)"
+    pid=$(cat "$home/run/pool.pid" 2>/dev/null) && loket_group_alive "$pid" && echo "worker pool (pid $pid)"
+    pid=$(cat "$home/run/dispatch.pid" 2>/dev/null) && loket_group_alive "$pid" && echo "dispatcher (pid $pid)"
+    return 0
+}
+
 # loket_start_dispatcher HOME: loket-dispatch, restarted by scripts/supervise
 # whenever it exits.  The supervisor's pid goes to HOME/run/dispatch.pid, the
 # dispatcher's own to HOME/run/dispatch.child.pid.
@@ -144,30 +246,25 @@ loket_start_dispatcher() {
     echo $! >"$home/run/dispatch.pid"
 }
 
-loket_stop_dispatcher() { # HOME
-    local home=$1 pid
-    [ -f "$home/run/dispatch.pid" ] || return 0
-    pid=$(cat "$home/run/dispatch.pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    # It finishes the calls in flight first (at most the longest biller timeout).
-    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    rm -f "$home/run/dispatch.pid" "$home/run/dispatch.child.pid"
+# loket_stop_dispatcher HOME: it finishes the calls in flight first (at most
+# the longest biller timeout), so it gets 30 s before the KILL.
+loket_stop_dispatcher() {
+    loket_stop_group "$1/run/dispatch.pid" dispatcher 30
+    rm -f "$1/run/dispatch.child.pid"
 }
 
 loket_stop() { # HOME
     local home=$1 pid
     if [ -f "$home/nginx/nginx.pid" ]; then
-        loket_nginx "$home" -s quit 2>/dev/null || true
-        for _ in $(seq 1 50); do [ -f "$home/nginx/nginx.pid" ] || break; sleep 0.1; done
+        pid=$(cat "$home/nginx/nginx.pid")
+        if kill -0 "$pid" 2>/dev/null; then
+            loket_nginx "$home" -s quit 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            LOKET_STOPPED+=("nginx (pid $pid)")
+        fi
+        rm -f "$home/nginx/nginx.pid"
     fi
-    if [ -f "$home/run/pool.pid" ]; then
-        pid=$(cat "$home/run/pool.pid")
-        kill -TERM "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        rm -f "$home/run/pool.pid"
-    fi
+    loket_stop_group "$home/run/pool.pid" "worker pool"
     loket_stop_dispatcher "$home"
 }
 

@@ -1,6 +1,7 @@
 #include "Clock.h"
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 namespace Loket {
@@ -12,6 +13,26 @@ void useZone(const std::string& zone)
     ::tzset();
 }
 
+std::string zoneDirectory()
+{
+    const char* dir = std::getenv("TZDIR");
+    return dir && *dir ? dir : "/usr/share/zoneinfo";
+}
+
+bool knownZone(const std::string& zone)
+{
+    // glibc reads TZ=":NAME" and TZ="NAME" alike: the file NAME under TZDIR.
+    std::string name = !zone.empty() && zone[0] == ':' ? zone.substr(1) : zone;
+    if (name.empty() || name.find("..") != std::string::npos) return false;
+    std::string path = name[0] == '/' ? name : zoneDirectory() + "/" + name;
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    char magic[4] = {};
+    bool tzif = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "TZif", 4) == 0;
+    std::fclose(f);
+    return tzif;
+}
+
 Poco::Int64 now() { return static_cast<Poco::Int64>(::time(nullptr)); }
 
 std::string format(Poco::Int64 epochSeconds)
@@ -21,6 +42,22 @@ std::string format(Poco::Int64 epochSeconds)
     ::localtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string formatLog(Poco::Int64 epochSeconds)
+{
+    // nginx writes English month names whatever the locale; so do we.
+    static const char* const Months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::time_t t = static_cast<std::time_t>(epochSeconds);
+    std::tm tm{};
+    ::localtime_r(&t, &tm);
+    long offset = tm.tm_gmtoff / 60;
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday, Months[tm.tm_mon],
+                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
+                  std::labs(offset) / 60, std::labs(offset) % 60);
     return buf;
 }
 
@@ -46,18 +83,29 @@ int year(Poco::Int64 epochSeconds)
 
 bool parse(const std::string& text, Poco::Int64& epochSeconds)
 {
+    // The exact shape first ("30-11-2026" or "2026-1-5" are refused), then a
+    // round trip through the calendar, which refuses 2026-02-30 and 25:00:00
+    // (mktime would quietly roll them over into another day).
+    static const std::string Date = "dddd-dd-dd", DateTime = "dddd-dd-dd dd:dd:dd";
+    const std::string& shape = text.size() == Date.size() ? Date : DateTime;
+    if (text.size() != shape.size()) return false;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i]) return false;
     std::tm tm{};
-    int n = 0;
-    if (text.size() == 10)
-        n = std::sscanf(text.c_str(), "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-    else if (text.size() == 19)
-        n = std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-                        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+    int n = std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                        &tm.tm_min, &tm.tm_sec);
     if (n != 3 && n != 6) return false;
+    std::tm wanted = tm;
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     tm.tm_isdst = -1;
-    epochSeconds = static_cast<Poco::Int64>(::mktime(&tm));
+    std::time_t t = ::mktime(&tm);
+    std::tm back{};
+    ::localtime_r(&t, &back);
+    if (back.tm_year + 1900 != wanted.tm_year || back.tm_mon + 1 != wanted.tm_mon || back.tm_mday != wanted.tm_mday ||
+        back.tm_hour != wanted.tm_hour || back.tm_min != wanted.tm_min || back.tm_sec != wanted.tm_sec)
+        return false;
+    epochSeconds = static_cast<Poco::Int64>(t);
     return true;
 }
 

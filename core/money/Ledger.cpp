@@ -21,9 +21,10 @@ void Ledger::lock(const std::string& memberId)
 }
 
 Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
-                      const std::string& note)
+                      const std::string& note, const std::string& by)
 {
     Mutation m;
+    m.by = by;
     m.memberId = memberId;
     m.trxId = trxId;
     m.kind = kind;
@@ -31,6 +32,8 @@ Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std:
     m.note = note;
     m.createdAt = Clock::now();
     m.balanceBefore = balance(memberId);
+    if (amount > MaxRupiah || amount < -MaxRupiah || m.balanceBefore > MaxRupiah - amount)
+        throw AmountOutOfRange();
     m.balanceAfter = m.balanceBefore + amount;
     if (m.balanceAfter < 0) throw InsufficientBalance();
 
@@ -46,14 +49,14 @@ Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std:
     Poco::Data::Statement insert(_db.session());
     if (trxId > 0)
         insert << "INSERT INTO mutations (member_id, trx_id, kind, amount, balance_before, balance_after, note, "
-                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  "created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             bind(memberId), bind(trxId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter),
-            bind(note), bind(m.createdAt), into(m.id);
+            bind(note), bind(m.createdAt), bind(by), into(m.id);
     else
         insert << "INSERT INTO mutations (member_id, kind, amount, balance_before, balance_after, note, "
-                  "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  "created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             bind(memberId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter), bind(note),
-            bind(m.createdAt), into(m.id);
+            bind(m.createdAt), bind(by), into(m.id);
     insert.execute();
     return m;
 }
@@ -65,9 +68,9 @@ std::vector<Mutation> Ledger::journal(const std::string& memberId, Poco::Int64 f
     Poco::Int64 toBound = to > 0 ? to : std::numeric_limits<Poco::Int64>::max();
     Poco::Data::Statement st(_db.session());
     st << "SELECT id, member_id, COALESCE(trx_id, 0), kind, amount, balance_before, balance_after, note, "
-          "created_at FROM mutations WHERE member_id = ? AND created_at >= ? AND created_at <= ? ORDER BY id",
+          "created_at, done_by FROM mutations WHERE member_id = ? AND created_at >= ? AND created_at <= ? ORDER BY id",
         into(m.id), into(m.memberId), into(m.trxId), into(m.kind), into(m.amount), into(m.balanceBefore),
-        into(m.balanceAfter), into(m.note), into(m.createdAt), bind(memberId), bind(from), bind(toBound),
+        into(m.balanceAfter), into(m.note), into(m.createdAt), into(m.by), bind(memberId), bind(from), bind(toBound),
         range(0, 1);
     while (fetchNext(st))
     {

@@ -19,6 +19,14 @@ struct Mutation
     Rupiah balanceAfter = 0;
     std::string note;
     Poco::Int64 createdAt = 0;
+    std::string by;               ///< who posted it by hand (loketctl --by); "" for a purchase
+};
+
+/// Thrown when an amount or the balance it makes is beyond MaxRupiah.
+class AmountOutOfRange : public std::range_error
+{
+public:
+    AmountOutOfRange() : std::range_error("amount out of range (at most " + std::to_string(MaxRupiah) + " rupiah)") {}
 };
 
 /// Thrown when a change would make a balance negative.
@@ -46,9 +54,11 @@ public:
 
     /// Changes the balance by `amount` and journals it.  `trxId` 0 means none;
     /// the journal's UNIQUE (trx_id, kind) refuses a second hold or refund.
-    /// Throws InsufficientBalance if the balance would go below zero.
+    /// Throws InsufficientBalance if the balance would go below zero, and
+    /// AmountOutOfRange (before any arithmetic) if |amount| or the new balance
+    /// would exceed MaxRupiah.
     Mutation post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
-                  const std::string& note);
+                  const std::string& note, const std::string& by = "");
 
     /// The journal of one partner, oldest first; `from`/`to` bound created_at (0: open).
     std::vector<Mutation> journal(const std::string& memberId, Poco::Int64 from, Poco::Int64 to);

@@ -41,7 +41,8 @@ Fields badParameterFields(const Request& r, const std::string& parameter)
 
 Reply render(const Templates& templates, const Outcome& o, const Request& request)
 {
-    if (!o.frozenText.empty()) return {o.frozenText, o.rc, ""};
+    if (!o.frozenText.empty())
+        return {o.frozenText, o.rc, "", o.hasTransaction ? std::to_string(o.transaction.id) : ""};
     Fields fields = o.hasTransaction ? fieldsOf(o.transaction) : fieldsOf(request);
     if (!o.badParameter.empty()) fields["keterangan"] = o.badParameter;
     if (o.balance >= 0)
@@ -49,7 +50,9 @@ Reply render(const Templates& templates, const Outcome& o, const Request& reques
         fields["saldo"] = formatRupiah(o.balance);
         fields["waktu"] = Clock::format(Clock::now());
     }
-    return {templates.render(o.rc, request.action, fields), o.rc, ""};
+    Reply reply{templates.render(o.rc, request.action, fields), o.rc, ""};
+    if (o.hasTransaction) reply.trxId = std::to_string(o.transaction.id);   // issue 13: the request log names it
+    return reply;
 }
 
 } // namespace Loket

@@ -11,6 +11,7 @@ struct Reply
     std::string text;
     std::string rc;
     std::string error;   ///< for the operator's log: what went wrong inside, if anything
+    std::string trxId{}; ///< our transaction id, when the reply is about one (request log; issue 13)
     int httpStatus = 200;   ///< partners always get 200; a supplier's refused report does not
 };
 

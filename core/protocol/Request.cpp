@@ -1,4 +1,5 @@
 #include "Request.h"
+#include "Clock.h"
 #include "ParameterRules.h"
 #include <map>
 
@@ -6,7 +7,7 @@ namespace Loket {
 namespace {
 
 const char* const KnownNames[] = {"product", "dest", "refID", "memberID", "qty",
-                                  "pin", "password", "sign", "cek", "check", "jenis"};
+                                  "pin", "password", "sign", "cek", "check", "jenis", "from", "to"};
 
 bool isKnown(const std::string& name)
 {
@@ -98,6 +99,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     // answered as SALDO.
     // The OtomaX-conventional paths are aliases (nginx/loket-server.conf).
     if (endpoint == "/V1/http-get/balance" || endpoint == "/trx/balance") r.action = Action::Balance;
+    if (endpoint == "/V1/http-get/mutasi") r.action = Action::Mutations;
     if (queryString.size() > ParameterRules::MaxQueryLength)
     {
         fail("query");
@@ -114,7 +116,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         return true;
     };
 
-    const bool balance = r.action == Action::Balance;
+    const bool balance = r.action == Action::Balance || r.action == Action::Mutations;
     if (!balance && endpoint != "/V1/http-get" && endpoint != "/V1/http-get/" && endpoint != "/trx")
     {
         fail("endpoint");
@@ -147,6 +149,21 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         take("password", ParameterRules::validPassword, r.password);
     }
     if (r.action == Action::Balance) return r;
+    if (r.action == Action::Mutations)
+    {
+        // from= and to= are local dates (yyyy-mm-dd) or times (yyyy-mm-dd hh:mm:ss);
+        // a date as `to` means the end of that day.
+        for (const char* name : {"from", "to"})
+        {
+            if (!q.has(name)) continue;
+            std::string v = q.get(name);
+            Poco::Int64 at = 0;
+            if (q.bad(name) || !Clock::parse(v, at)) { fail(name); continue; }
+            if (std::string(name) == "from") r.from = at;
+            else r.to = v.size() == 10 ? Clock::endOfDay(at) : at;
+        }
+        return r;
+    }
 
     take("refID", ParameterRules::validRefId, r.refId);
     // A status check may leave product and dest out; elsewhere they are required.

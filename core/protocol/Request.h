@@ -1,5 +1,6 @@
 #pragma once
 #include "ResponseCode.h"
+#include <Poco/Types.h>
 #include <string>
 
 namespace Loket {
@@ -18,6 +19,11 @@ struct Request
     std::string dest;      ///< as sent, including an "@part"
     std::string refId;
     int qty = 1;
+    /// The journal endpoint's period (from=, to=): epoch seconds, 0 when not given.
+    Poco::Int64 from = 0;
+    Poco::Int64 to = 0;
+    /// The client's address (REMOTE_ADDR), for the request log; set by the front.
+    std::string address;
 
     /// Empty when the request is well formed; otherwise the name of the first
     /// missing or malformed parameter (RC 30 names it).
@@ -26,9 +32,9 @@ struct Request
     bool productValid = false;
     bool destValid = false;
 
-    /// Parses the query string of `endpoint` ("/V1/http-get" or
-    /// "/V1/http-get/balance", or an alias: "/V1/http-get/", "/trx",
-    /// "/trx/balance").  Never throws.
+    /// Parses the query string of `endpoint` ("/V1/http-get",
+    /// "/V1/http-get/balance" or "/V1/http-get/mutasi", or an alias:
+    /// "/V1/http-get/", "/trx", "/trx/balance").  Never throws.
     static Request parse(const std::string& endpoint, const std::string& query);
 };
 

@@ -2,18 +2,37 @@
 #include "Clock.h"
 #include <cstdio>
 #include <fcntl.h>
+#include <syslog.h>
 #include <unistd.h>
 
 namespace Loket {
+
+namespace {
+
+/// REMOTE_ADDR as given by nginx, or "-" if it is not an IPv4/IPv6 address or a unix socket peer.
+std::string address(const std::string& a)
+{
+    if (a == "unix:") return a;
+    bool ok = !a.empty() && a.size() <= 45 && a.find_first_not_of("0123456789abcdefABCDEF:.") == std::string::npos;
+    return ok ? a : "-";
+}
+
+} // namespace
+
+RequestLog::RequestLog(const Config& config) : _path(config.logFile), _syslog(config.logSyslog)
+{
+    if (_syslog) ::openlog("loket", LOG_PID | LOG_NDELAY, LOG_USER);
+}
 
 std::string RequestLog::line(const Request& r, const Reply& reply, double latencyMs)
 {
     char ms[32];
     std::snprintf(ms, sizeof ms, "%.1f", latencyMs);
-    std::string s = Clock::format(Clock::now());
+    std::string s = address(r.address) + " [" + Clock::formatLog(Clock::now()) + "]";
     s += " action=" + actionWord(r.action);
     s += " member=" + (r.memberId.empty() ? std::string("-") : r.memberId);
     s += " ref=" + (r.refId.empty() ? std::string("-") : r.refId);
+    s += " trx=" + (reply.trxId.empty() ? std::string("-") : reply.trxId);
     s += " product=" + (r.productValid ? r.product : std::string("-"));
     s += " dest=" + (r.destValid ? r.dest : std::string("-"));
     s += " rc=" + reply.rc;
@@ -34,8 +53,10 @@ std::string RequestLog::line(const Request& r, const Reply& reply, double latenc
 
 void RequestLog::write(const Request& request, const Reply& reply, double latencyMs)
 {
-    if (_path.empty()) return;
+    if (_path.empty() && !_syslog) return;
     std::string s = line(request, reply, latencyMs) + "\n";
+    if (_syslog) ::syslog(LOG_INFO, "%s", s.c_str());
+    if (_path.empty()) return;
     int fd = ::open(_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) return;   // a log that cannot be written must not fail the request
     ssize_t ignored = ::write(fd, s.data(), s.size());

@@ -29,9 +29,11 @@ const std::string SystemBusy       = "99";
 }
 
 /// What the partner asked for; each has its own template column ("action").
-enum class Action { Topup, Inquiry, Payment, Status, Balance };
+/// Mutations (the partner's journal) renders its own success text; its
+/// failures use MUTASI rows, else the SALDO ones (Templates::render).
+enum class Action { Topup, Inquiry, Payment, Status, Balance, Mutations };
 
-/// The action word that starts every reply: TRX, CEK, BAYAR, STATUS, SALDO.
+/// The action word that starts every reply: TRX, CEK, BAYAR, STATUS, SALDO, MUTASI.
 const std::string& actionWord(Action action);
 
 } // namespace Loket

@@ -2,6 +2,7 @@
 #include "Authentication.h"
 #include "BillInquiry.h"
 #include "Clock.h"
+#include "MutationsReply.h"
 #include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
@@ -132,14 +133,17 @@ Reply Service::supplierReport(const std::string& code, const SupplierReportReque
         ReportAnswer a = acceptSupplierReport(ctx, code, request, [this](const Transaction& t) {
             return _templates.render(t.rc, Action::Status, fieldsOf(t));
         });
-        Reply reply{a.text, "", a.log, a.httpStatus};
+        Reply reply{a.text, "", a.log};
+        reply.httpStatus = a.httpStatus;
         return reply;
     }
     catch (const std::exception& e)
     {
         _db.noteFailure();
         const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
-        return {"RETRY", "", redactSecrets(poco ? poco->displayText() : e.what()), 503};
+        Reply reply{"RETRY", "", redactSecrets(poco ? poco->displayText() : e.what())};
+        reply.httpStatus = 503;
+        return reply;
     }
 }
 
@@ -170,6 +174,7 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
         o = Outcome::of(RC::Success);
         o.balance = partner.balance;
         break;
+    case Action::Mutations: o = mutationsOutcome(ctx, req, partner); break;   // issue 13 (MutationsReply)
     }
     if (o.awaitOrder || o.awaitInquiry)
     {

@@ -56,7 +56,8 @@ void ServicePool::giveBack(Slot* slot)
 Reply ServicePool::supplierReport(const std::string& code, const SupplierReportRequest& request)
 {
     Slot* slot = borrow();
-    Reply reply{"RETRY", "", slot->openError, 503};
+    Reply reply{"RETRY", "", slot->openError};
+    reply.httpStatus = 503;
     if (slot->service) reply = slot->service->supplierReport(code, request);
     giveBack(slot);
     return reply;

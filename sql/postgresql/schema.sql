@@ -85,6 +85,9 @@ CREATE TABLE IF NOT EXISTS mutations (
     balance_after   BIGINT NOT NULL,
     note            VARCHAR(512)    NOT NULL DEFAULT '',
     created_at      BIGINT NOT NULL,
+    -- Issue 13 (schema 3, upgrade-3.sql): who posted a deposit, withdrawal or
+    -- adjustment by hand (loketctl --by); '' for a purchase's hold and refund.
+    done_by         VARCHAR(128) NOT NULL DEFAULT '',
     UNIQUE (trx_id, kind)
 );
 CREATE INDEX IF NOT EXISTS mutations_member ON mutations(member_id, id);

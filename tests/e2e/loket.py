@@ -210,7 +210,8 @@ class Loket:
     def add_partner(self, member, deposit=0, **flags):
         self.ctl("partner", "add", member, "--pin", PIN, "--password", PASSWORD)
         if deposit:
-            self.ctl("deposit", member, deposit)
+            # Above money.max_deposit (Rp 1,000,000,000) a deposit needs --force (bench funds 10^12).
+            self.ctl("deposit", member, deposit, *(["--force"] if deposit > 10 ** 9 else []))
 
     def balance(self, member):
         return int(self.ctl("balance", member).strip())

@@ -340,7 +340,7 @@ class BadInputTest(unittest.TestCase):
 
     def test_request_log_lines_are_never_split(self):
         for line in self.loket.request_log().splitlines():
-            self.assertRegex(line, r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d action=")
+            self.assertRegex(line, r"^\S+ \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] action=")
 
     def test_nul_refids_never_become_one_refid(self):
         # After this test the ledger has rows; the byte-identity proof above

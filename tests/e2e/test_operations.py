@@ -391,10 +391,12 @@ class ReportCommandsTest(unittest.TestCase):
         rows = csv_rows(self.ctl("report", "daily", "--csv"))
         got = {(r["product"], r["status"]): (int(r["count"]), int(r["sum"])) for r in rows
                if r["product"] in ("T1", "T5")}
-        self.assertEqual(got, {("T1", "SUCCESS"): (2, 4000), ("T1", "FAILED"): (1, 2000),
+        # A failed (refunded) transaction counts, but sums nothing (issue 13).
+        self.assertEqual(got, {("T1", "SUCCESS"): (2, 4000), ("T1", "FAILED"): (1, 0),
                                ("T1", "PENDING"): (1, 2000), ("T5", "SUCCESS"): (1, 11000)})
         self.assertEqual(csv_rows(self.ctl("report", "daily", "--date", self.today(), "--csv")), rows)
-        self.assertEqual(self.ctl("report", "daily", "--date", "2001-01-01", "--csv").strip(), "product,status,count,sum")
+        self.assertEqual(self.ctl("report", "daily", "--date", "2001-01-01", "--csv").strip(),
+                         "product,status,count,sum\nTOTAL,taken,0,0")
         table = self.ctl("report", "daily").splitlines()
         self.assertEqual(table[0].split(), ["product", "status", "count", "sum"])
 
@@ -459,6 +461,8 @@ class LoketctlOwnerTest(unittest.TestCase):
             config = os.path.join(home, "loket.properties")
             spit(config, slurp(os.path.join(SCRIPTS, "loket.properties.in")).replace("@SQL_DIR@",
                                                                                   os.path.join(ROOT, "sql")))
+            os.makedirs(os.path.join(home, "log"))   # log.file must be writable (checked at start)
+            shutil.chown(os.path.join(home, "log"), "nobody")
             shutil.chown(home, "nobody")
             ctl = [os.path.join(BIN, "loketctl"), "--config", config]
             r = subprocess.run(ctl + ["init"], capture_output=True, text=True)
@@ -499,7 +503,7 @@ class InstallTreeTest(unittest.TestCase):
     def test_install_succeeds_and_lays_out_every_file(self):
         self.assertEqual(self.result.returncode, 0, self.result.stdout + self.result.stderr)
         for f in ["bin/loketctl", "sbin/loket-fcgi", "sbin/loket-pool", "sbin/loket-reload-templates",
-                  "sbin/loket-scale"]:
+                  "sbin/loket-scale", "sbin/loket-backup"]:
             self.assertTrue(os.access(self.path(f), os.X_OK), f)
         for f in ["etc/loket/loket.properties", "etc/loket/templates-version.conf",
                   "etc/loket/nginx/loket-http.conf", "etc/loket/nginx/loket-server.conf",
@@ -507,6 +511,7 @@ class InstallTreeTest(unittest.TestCase):
                   "etc/loket/nginx/example-tls-site.conf",
                   "etc/logrotate.d/loket", "lib/systemd/system/loket.socket", "lib/systemd/system/loket.service",
                   "lib/systemd/system/loket-reconcile.service", "lib/systemd/system/loket-reconcile.timer",
+                  "lib/systemd/system/loket-backup.service", "lib/systemd/system/loket-backup.timer",
                   "share/doc/loket/operations.md"]:
             self.assertTrue(os.path.isfile(self.path(f)), f)
         source_sql = os.path.join(ROOT, "sql")
@@ -654,13 +659,19 @@ class InstallTreeTest(unittest.TestCase):
                                                              self.path("etc", "loket", "loket.properties")), reconcile)
         self.assertIn("User=loket", reconcile)
         self.assertIn("OnUnitActiveSec=", self.read("lib", "systemd", "system", "loket-reconcile.timer"))
+        backup = self.read("lib", "systemd", "system", "loket-backup.service")
+        self.assertIn("ExecStart=%s --config %s " % (self.path("sbin", "loket-backup"),
+                                                    self.path("etc", "loket", "loket.properties")), backup)
+        self.assertIn("INSTALLED_BIN_DIR=%s" % self.path("bin"), self.read("sbin", "loket-backup"))
+        self.assertIn("OnCalendar=", self.read("lib", "systemd", "system", "loket-backup.timer"))
         pool = self.read("sbin", "loket-pool")
         self.assertIn("INSTALLED_SBIN_DIR=%s" % self.path("sbin"), pool)
         self.assertIn("multiwatch", pool)
         if shutil.which("systemd-analyze"):
             r = subprocess.run(["systemd-analyze", "verify"] +
                                [os.path.join(units, u) for u in ("loket.socket", "loket.service",
-                                                                 "loket-reconcile.service", "loket-reconcile.timer")],
+                                                                 "loket-reconcile.service", "loket-reconcile.timer",
+                                                                 "loket-backup.service", "loket-backup.timer")],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
