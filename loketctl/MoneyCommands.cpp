@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 namespace Loketctl {
-namespace {
 
-/// Who runs loketctl: the login behind sudo/runuser if there is one, else the user.
 std::string invokingUser()
 {
     for (const char* name : {"SUDO_USER", "LOGNAME", "USER"})
@@ -21,6 +19,8 @@ std::string invokingUser()
     struct passwd* pw = ::getpwuid(::geteuid());
     return pw ? pw->pw_name : std::to_string(::geteuid());
 }
+
+namespace {
 
 std::string byOption(const Args& args)
 {

@@ -41,6 +41,9 @@ void addMoneyCommands(std::vector<Command>& commands);
 void addSimCommands(std::vector<Command>& commands);
 void addCallbackCommands(std::vector<Command>& commands);
 void addRouteCommands(std::vector<Command>& commands);
+
+/// Who runs loketctl: the login behind sudo/runuser if there is one, else the user (--by default).
+std::string invokingUser();
 void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);

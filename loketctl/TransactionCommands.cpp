@@ -1,6 +1,11 @@
 #include "Tool.h"
 #include "Clock.h"
 #include "Attempts.h"
+#include "Bell.h"
+#include "Context.h"
+#include "Reply.h"
+#include "Settlement.h"
+#include "Templates.h"
 #include "Table.h"
 #include "TransactionSearch.h"
 #include "TransactionState.h"
@@ -107,6 +112,59 @@ void addTransactionCommands(std::vector<Command>& commands)
                             table.print(std::cout, args.flag("--csv"));
                             return 0;
                         }});
+    commands.push_back(
+        {"trx settle", "trx settle MEMBERID REFID (--success --sn SN | --failed --note WHY) [--by NAME]",
+         "Settles a stuck PENDING transaction by hand, after checking with its supplier: through the same\n"
+         "guarded move as the dispatcher (a transaction settled meanwhile is left alone), --failed refunds\n"
+         "the hold exactly once with the note in the journal, and the partner's callback is sent if it was\n"
+         "answered SEDANG DIPROSES. --by names who did it (default: the invoking user).",
+         {"--sn", "--note", "--by"}, {"--success", "--failed"}, [](Tool& tool, const Args& args) {
+             const auto& p = args.positional(2);
+             if (args.flag("--success") == args.flag("--failed")) throw UsageError("give --success or --failed");
+             if (args.flag("--success") && args.value("--sn").empty()) throw UsageError("--success needs --sn SN");
+             if (args.flag("--failed") && args.value("--note").empty()) throw UsageError("--failed needs --note WHY");
+             std::string by = args.value("--by", invokingUser());
+             if (by.empty() || by.size() > 64) throw UsageError("--by takes a name of 1 to 64 characters");
+             Loket::Transaction t;
+             if (!Loket::Transactions(tool.db()).findByRef(p[0], p[1], t))
+             {
+                 std::cerr << "no transaction " << p[1] << " of " << p[0] << "\n";
+                 return 1;
+             }
+             if (t.status != Loket::TrxState::Pending)
+             {
+                 std::cerr << "transaction " << p[1] << " of " << p[0] << " is " << Loket::stateName(t.status)
+                           << ": only a PENDING one is settled by hand"
+                           << (t.status == Loket::TrxState::Sent || t.status == Loket::TrxState::Queued
+                                   ? " (it is still with a dispatcher)"
+                                   : "")
+                           << "\n";
+                 return 1;
+             }
+             Loket::Templates templates;
+             templates.load(tool.db(), false);
+             Loket::Context ctx{tool.config(), tool.db()};
+             Loket::OrderResult r;
+             r.order = t;
+             r.kind = "operator";
+             r.by = by;
+             r.outcome = args.flag("--success") ? Loket::BillerOutcome::success(args.value("--sn"))
+                                                : Loket::BillerOutcome::failed(args.value("--note"));
+             Loket::Settlement settlement(ctx, [&](const Loket::Transaction& x) {
+                 return templates.render(x.rc, Loket::Action::Status, Loket::fieldsOf(x));
+             });
+             if (!settlement.apply(r)) throw std::runtime_error("the ledger refused the write; nothing changed");
+             Loket::Transaction after;
+             Loket::Transactions(tool.db()).findById(t.id, after);
+             if (after.status == Loket::TrxState::Pending)
+             {
+                 std::cerr << "transaction " << p[1] << " was not settled (settled by someone else meanwhile?)\n";
+                 return 1;
+             }
+             Loket::Bell::ring(tool.config().dispatcherSocket);   // delivers its callback now
+             std::cout << "transaction " << p[1] << " of " << p[0] << ": " << Loket::stateName(after.status) << "\n";
+             return 0;
+         }});
     commands.push_back({"trx find", "trx find TERM [--limit N] [--csv]",
                         "Transactions whose dest (with or without its @part), SN, refID or id is TERM, newest first\n"
                         "(default at most 50).",

@@ -82,8 +82,11 @@ void Settlement::applyIn(const OrderResult& r)
     const char* said = r.outcome.kind == BillerOutcome::Kind::Success  ? "success"
                        : r.outcome.kind == BillerOutcome::Kind::Failed ? "failed"
                                                                         : "pending";
+    const bool byOperator = r.kind == "operator";
+    std::string reply = byOperator ? "by " + r.by + ": " + (r.outcome.reason.empty() ? r.outcome.sn : r.outcome.reason)
+                                   : (r.outcome.raw.empty() ? r.outcome.reason : r.outcome.raw);
     Attempts(_ctx.db).record({current.id, r.kind, current.biller, current.supplierSku, current.sentAt, now, said,
-                              cleanSupplierText(r.outcome.raw.empty() ? r.outcome.reason : r.outcome.raw, 500)});
+                              cleanSupplierText(reply, 500)});
 
     if (r.outcome.kind == BillerOutcome::Kind::Pending)
     {
@@ -93,7 +96,8 @@ void Settlement::applyIn(const OrderResult& r)
         return;
     }
     bool success = r.outcome.kind == BillerOutcome::Kind::Success;
-    if (!success && fallBack(current, from, now)) return;
+    // An operator's word is final: no other route after it.
+    if (!success && !byOperator && fallBack(current, from, now)) return;
 
     current.status = success ? TrxState::Success : TrxState::Failed;
     current.rc = success ? RC::Success : RC::BillerFailed;
@@ -119,7 +123,9 @@ void Settlement::applyIn(const OrderResult& r)
     if (!transactions.settle(current.id, from, s)) return;
     if (!success)
         _ctx.ledger().post(current.memberId, current.id, "refund", current.price,
-                           "refund " + current.product + " " + current.dest);
+                           "refund " + current.product + " " + current.dest +
+                               (byOperator ? " (settled by hand: " + current.note + ")" : ""),
+                           r.by);
     if (current.answeredPending)
     {
         std::string reportUrl = _ctx.partners().reportUrl(current.memberId);

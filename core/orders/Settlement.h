@@ -11,7 +11,8 @@ struct OrderResult
 {
     Transaction order;        ///< as claimed: order.status is the state it was moved from
     BillerOutcome outcome;
-    std::string kind = "order";      ///< what was asked: order, status (or a supplier's report)
+    std::string kind = "order";      ///< what was asked: order, status, a supplier's report, or "operator"
+    std::string by;                  ///< operator: who settled it by hand (loketctl trx settle --by)
     Poco::Int64 firstFailedAt = 0;   ///< when writing it first failed (0: not yet)
 };
 

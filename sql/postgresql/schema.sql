@@ -218,7 +218,7 @@ CREATE TABLE IF NOT EXISTS routes (
 CREATE TABLE IF NOT EXISTS attempts (
     id          BIGSERIAL PRIMARY KEY,
     trx_id      BIGINT NOT NULL REFERENCES transactions(id),
-    kind        VARCHAR(512)    NOT NULL CHECK (kind IN ('order', 'status', 'report')),
+    kind        VARCHAR(512)    NOT NULL CHECK (kind IN ('order', 'status', 'report', 'operator')),
     supplier    VARCHAR(512)    NOT NULL,
     code        VARCHAR(512)    NOT NULL DEFAULT '',
     sent_at     BIGINT NOT NULL DEFAULT 0,

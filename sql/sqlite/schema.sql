@@ -217,7 +217,7 @@ CREATE TABLE IF NOT EXISTS routes (
 CREATE TABLE IF NOT EXISTS attempts (
     id          INTEGER PRIMARY KEY,
     trx_id      INTEGER NOT NULL REFERENCES transactions(id),
-    kind        TEXT    NOT NULL CHECK (kind IN ('order', 'status', 'report')),
+    kind        TEXT    NOT NULL CHECK (kind IN ('order', 'status', 'report', 'operator')),
     supplier    TEXT    NOT NULL,
     code        TEXT    NOT NULL DEFAULT '',
     sent_at     INTEGER NOT NULL DEFAULT 0,

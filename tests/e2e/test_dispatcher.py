@@ -291,6 +291,39 @@ class CallbackTest(unittest.TestCase):
             quick.stop()
             hanging.stop()
 
+    def test_an_operator_settles_a_stuck_pending_by_hand_and_the_partner_hears_it(self):
+        receiver = Receiver(lambda n: 200)
+        receiver.start()
+        try:
+            self.loket.add_partner("OPS1", 10 * PRICE)
+            self.loket.ctl("partner", "set", "OPS1", "--report-url", receiver.url)
+            self.pending_topup("OPS1", "0815000001", "S1")
+            self.pending_topup("OPS1", "0815000002", "S2")
+            self.assertTrue(self.loket.wait_for(
+                lambda: set(states(self.loket, "OPS1").values()) == {"PENDING"}, seconds=15))
+            # Checked with the supplier by phone: S1 failed, S2 was delivered.
+            self.loket.ctl("trx", "settle", "OPS1", "S1", "--failed", "--note", "dicek ke supplier", "--by", "budi")
+            self.loket.ctl("trx", "settle", "OPS1", "S2", "--success", "--sn", "SN-MANUAL")
+            self.assertEqual(self.loket.status("OPS1", "S1"), "STATUS T1.0815000001 GAGAL, dicek ke supplier. REFID:S1.")
+            self.assertEqual(self.loket.status("OPS1", "S2"),
+                             "STATUS T1.0815000002 SUKSES, HRG:2000 SN:SN-MANUAL REFID:S2.")
+            self.assertEqual(self.loket.balance("OPS1"), 9 * PRICE)   # S1 refunded once, S2 kept
+            journal = self.loket.ctl("mutations", "OPS1")
+            self.assertIn("dicek ke supplier", journal)
+            self.assertIn("budi", journal)
+            # Settled already: a second hand settlement is refused and moves nothing.
+            r = self.loket.ctl("trx", "settle", "OPS1", "S1", "--success", "--sn", "X", check=False)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(self.loket.balance("OPS1"), 9 * PRICE)
+            self.assertTrue(self.loket.wait_for(lambda: len(receiver.requests) >= 2, seconds=15))
+            got = {q["refid"]: q for q in receiver.queries()}
+            self.assertEqual((got["S1"]["status"], got["S2"]["status"], got["S2"]["sn"]), ("40", "20", "SN-MANUAL"))
+            self.assertEqual(got["S1"]["message"], self.loket.status("OPS1", "S1"))
+            self.assertIn("attempt: operator", self.loket.ctl("trx", "show", "OPS1", "S1"))
+            self.assertEqual(self.loket.audit().stdout.strip(), "audit ok")
+        finally:
+            receiver.stop()
+
     def test_report_url_must_be_http_and_can_be_removed(self):
         self.loket.add_partner("URLP")
         r = self.loket.ctl("partner", "set", "URLP", "--report-url", "ftp://example.com/x", check=False)
