@@ -118,7 +118,7 @@ const Row Rows[] = {
     {"auth.key_file", Type::Path, "loket.key", 0, 0,
      "the 256-bit key that seals stored secrets (suppliers' pins and keys); mode 0600; back it up with the ledger",
      [](Config& c, const Value& v) { c.authKeyFile = v.text; }},
-    {"auth.max_failures", Type::Integer, "5", 1, 1000, "wrong credentials in a row before a partner is locked",
+    {"auth.max_failures", Type::Integer, "5", 0, 1000, "wrong credentials in a row before a partner is locked; 0 never locks",
      [](Config& c, const Value& v) { c.authMaxFailures = int(v.number); }},
     {"auth.lock_minutes", Type::Integer, "15", 1, 10080, "how long such a lock lasts",
      [](Config& c, const Value& v) { c.authLockMinutes = int(v.number); }},
