@@ -8,6 +8,7 @@
 #include <Poco/SHA2Engine.h>
 #include <iostream>
 #include <mutex>
+#include <stdexcept>
 
 namespace Loket {
 namespace {
@@ -101,6 +102,14 @@ AuthOutcome Authenticator::authenticate(const AuthRequest& req, Partner& partner
     Secret password = secretOf(box, known ? auth.passwordSealed : dummy.password,
                                PartnerAuth::passwordContext(memberId), known ? partner.passwordHash : "",
                                dummy.password, PartnerAuth::passwordContext(""));
+
+    // A sealed secret that does not open is a key problem (auth.key_file
+    // replaced, or a ledger restored without its key), never the partner's
+    // failure: RC 99 with the reason in the request log, and no count towards
+    // a lock (else every partner would be locked out by a wrong key).
+    if (known && ((!auth.pinSealed.empty() && !pin.sealedOk) || (!auth.passwordSealed.empty() && !password.sealedOk)))
+        throw std::runtime_error("the sealed secrets of " + req.memberId +
+                                 " do not open: auth.key_file is not the key they were sealed with");
 
     bool signed_ = req.pin.empty() && req.password.empty();
     bool ok;

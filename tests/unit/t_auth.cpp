@@ -235,4 +235,23 @@ BOOST_AUTO_TEST_CASE(an_old_digest_is_sealed_on_the_next_success)
     BOOST_TEST(int(l.withPin("OLD", "4322")) == int(AuthOutcome::WrongCredentials));
 }
 
+BOOST_AUTO_TEST_CASE(a_wrong_key_is_an_error_not_a_partners_failure)
+{
+    Ledger l;
+    // The ledger's secrets were sealed under another key (a key file replaced).
+    Poco::TemporaryFile other;
+    SecretBox::createKeyFile(other.path());
+    Config wrongKey = l.config;
+    wrongKey.authKeyFile = other.path();
+    AuthRequest r;
+    r.memberId = "M1";
+    r.pin = "1234";
+    r.password = "rahasia";
+    Partner p;
+    for (int i = 0; i < 6; ++i)
+        BOOST_CHECK_THROW(Authenticator(wrongKey, *l.db).authenticate(r, p), std::runtime_error);
+    BOOST_TEST(Lockout(*l.db).state("M1").failures == 0);
+    BOOST_TEST(int(l.withPin("M1", "1234")) == int(AuthOutcome::Ok));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
