@@ -94,9 +94,10 @@ void addPartnerCommands(std::vector<Command>& commands)
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             if (!args.has("--pin") && !args.has("--password") && !args.has("--name") &&
-                                !args.has("--active") && !args.has("--signature") && !args.has("--report-url"))
+                                !args.has("--active") && !args.has("--signature") && !args.has("--report-url") &&
+                                !args.has("--sign-prefix") && !args.has("--ip"))
                                 throw UsageError("nothing to change: give --pin, --password, --name, --active, "
-                                                 "--signature or --report-url");
+                                                 "--signature, --report-url, --sign-prefix or --ip");
                             // Every value is checked before anything is written.
                             if (args.has("--report-url"))
                             {
