@@ -107,6 +107,7 @@ Reply Service::finish(const Awaiting& awaiting)
         Context ctx{_config, _db};
         Outcome o = awaiting.order ? Purchase(ctx).finish(awaiting.order)
                                    : BillInquiry(ctx).finish(awaiting.inquiry, req, awaiting.partner);
+        o.balance = ctx.ledger().balance(awaiting.partner.memberId);   // [saldo], after the order
         return render(_templates, o, req);
     }
     catch (const std::exception& e)
@@ -184,6 +185,9 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
         awaiting.inquiry = o.awaitInquiry;
         awaiting.transaction = o.transaction;
     }
+    // [saldo] works in every template: the partner's balance after this request.
+    else if (o.balance < 0 && req.action != Action::Mutations)
+        o.balance = ctx.ledger().balance(partner.memberId);
     return o;
 }
 

@@ -23,7 +23,7 @@ import unittest
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
-from loket import BIN, Loket
+from loket import BIN, ROOT, Loket
 
 PRICE = 2000
 SLOW = "0811000010"      # the sim answers after 10 s
@@ -352,6 +352,26 @@ class ProductionSafetyTest(unittest.TestCase):
                              "TRX T1.%s GAGAL, PRODUK SEDANG GANGGUAN. REFID:Z1." % INSTANT)
             self.assertEqual(loket.balance("SAFE"), 10 * PRICE)
             self.assertEqual(sim_orders(loket), {})
+
+
+class SaldoInEveryTemplateTest(unittest.TestCase):
+    """[saldo] in a purchase or status template is the partner's balance after the request."""
+
+    def test_a_topup_template_can_show_the_balance_after_it(self):
+        with Loket(workers=1, reply_wait_ms=1000) as loket:
+            loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
+            loket.add_partner("SALDOP", 10 * PRICE)
+            loket.ctl("rc", "set", "00", "TRX", "TRX [kodeproduk].[tujuan] SUKSES, HRG:[harga] SN:[sn] SALDO:[saldo] "
+                                                "REFID:[refid].")
+            loket.ctl("rc", "set", "00", "STATUS", "STATUS [kodeproduk].[tujuan] SUKSES, HRG:[harga] SN:[sn] "
+                                                   "SALDO:[saldo] REFID:[refid].")
+            r = subprocess.run([os.path.join(ROOT, "scripts", "reload-templates")], env=loket.env,
+                               capture_output=True, text=True, timeout=120)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertRegex(loket.topup("SALDOP", "T1", "0816000001", "SD1"),
+                             r"^TRX T1\.0816000001 SUKSES, HRG:2000 SN:SIM\d+ SALDO:18000 REFID:SD1\.$")
+            loket.topup("SALDOP", "T1", "0816000001", "SD2")
+            self.assertIn("SALDO:16000 REFID:SD1.", loket.status("SALDOP", "SD1"))
 
 
 class TwoDispatchersTest(unittest.TestCase):
