@@ -33,7 +33,7 @@ void respond(FCGX_Request& r, const std::string& text, int status = 200)
 {
     // Built as one string and written with FCGX_PutStr: FCGX_FPrintF's own
     // printf silently fails on some formats.
-    std::string out = "Status: " + std::to_string(status) + (status == 200 ? " OK" : " Refused") +
+    std::string out = "Status: " + std::to_string(status) + (status == 200 ? " OK" : status == 503 ? " Service Unavailable" : " Refused") +
                       "\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n"
                       "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
@@ -149,6 +149,14 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         auto start = std::chrono::steady_clock::now();
         Loket::Request parsed;
         Loket::Reply reply;
+        if (param(request, "DOCUMENT_URI") == "/loket/health")
+        {
+            reply = pool.health();
+            respond(request, reply.text, reply.httpStatus);
+            request.keepConnection = 0;
+            FCGX_Finish_r(&request);
+            continue;
+        }
         if (param(request, "DOCUMENT_URI").compare(0, ReportPrefix.size(), ReportPrefix) == 0)
         {
             reply = supplierReport(request, pool);

@@ -36,6 +36,20 @@ void Bell::ring(const std::string& path)
     ::close(fd);
 }
 
+bool Bell::answered(const std::string& path)
+{
+    sockaddr_un addr;
+    if (!addressOf(path, addr)) return false;
+    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    char one = 1;
+    ssize_t n = ::sendto(fd, &one, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    int e = errno;
+    ::close(fd);
+    // A full queue (EAGAIN) still means somebody is bound there.
+    return n == 1 || e == EAGAIN;
+}
+
 Bell::Bell(const std::string& path) : _path(path)
 {
     sockaddr_un addr;

@@ -13,6 +13,9 @@ public:
     /// Sends one wake-up to the dispatcher listening on `path`.
     static void ring(const std::string& path);
 
+    /// True when a dispatcher is bound to `path` now (a wake-up is accepted).
+    static bool answered(const std::string& path);
+
     /// Binds `path` (replacing a stale socket file), for the dispatcher.
     explicit Bell(const std::string& path);
     ~Bell();

@@ -6,6 +6,8 @@
 #include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
+#include "Bell.h"
+#include "Clock.h"
 #include "SupplierReports.h"
 #include <Poco/Exception.h>
 
@@ -123,6 +125,40 @@ Reply Service::finish(const Awaiting& awaiting)
         }
         return reply;
     }
+}
+
+Reply Service::health()
+{
+    Reply reply;
+    std::string problems;
+    Poco::Int64 oldestQueued = 0, pending = 0, callbacksFailing = 0;
+    try
+    {
+        using namespace Poco::Data::Keywords;
+        _db.ensureConnected();
+        Poco::Int64 now = Clock::now();
+        Poco::Int64 queuedSince = 0;
+        _db.session() << "SELECT COALESCE(MIN(created_at), 0) FROM transactions WHERE status = 'QUEUED'",
+            into(queuedSince), Poco::Data::Keywords::now;
+        oldestQueued = queuedSince > 0 ? now - queuedSince : 0;
+        _db.session() << "SELECT COUNT(*) FROM transactions WHERE status = 'PENDING'", into(pending),
+            Poco::Data::Keywords::now;
+        _db.session() << "SELECT COUNT(*) FROM callbacks WHERE status = 'FAILED' OR (status = 'PENDING' AND attempts > 0)",
+            into(callbacksFailing), Poco::Data::Keywords::now;
+        if (oldestQueued > 60) problems += " orders-waiting-for-a-dispatcher";
+    }
+    catch (const std::exception&)
+    {
+        _db.noteFailure();
+        problems += " ledger-down";
+    }
+    if (!Bell::answered(_config.dispatcherSocket)) problems += " dispatcher-down";
+    reply.httpStatus = problems.empty() ? 200 : 503;
+    reply.rc = problems.empty() ? "00" : "99";
+    reply.text = std::string(problems.empty() ? "OK" : "FAIL" + problems) + "\npool: up\noldest queued order: " +
+                 std::to_string(oldestQueued) + " s\npending orders: " + std::to_string(pending) +
+                 "\ncallbacks failing: " + std::to_string(callbacksFailing) + "\n";
+    return reply;
 }
 
 Reply Service::supplierReport(const std::string& code, const SupplierReportRequest& request)

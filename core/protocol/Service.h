@@ -43,6 +43,11 @@ public:
     /// The reply to a request handle() queued, once the wait is over (or timed out).
     Reply finish(const Awaiting& awaiting);
 
+    /// GET /loket/health: 200 when the ledger answers, this host's dispatcher is
+    /// up and no order has waited for a dispatcher longer than a minute; else
+    /// 503.  The body names what it saw (monitoring reads the first word).
+    Reply health();
+
     /// A supplier's report to /V1/supplier-report/CODE/TOKEN (orders/SupplierReports).
     Reply supplierReport(const std::string& code, const SupplierReportRequest& request);
 

@@ -53,6 +53,16 @@ void ServicePool::giveBack(Slot* slot)
     _freed.notify_one();
 }
 
+Reply ServicePool::health()
+{
+    Slot* slot = borrow();
+    Reply reply{"FAIL ledger-down\n" + slot->openError + "\n", "99", slot->openError};
+    reply.httpStatus = 503;
+    if (slot->service) reply = slot->service->health();
+    giveBack(slot);
+    return reply;
+}
+
 Reply ServicePool::supplierReport(const std::string& code, const SupplierReportRequest& request)
 {
     Slot* slot = borrow();

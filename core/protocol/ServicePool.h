@@ -29,6 +29,9 @@ public:
     Reply answer(const std::string& endpoint, const std::string& query, const std::string& templatesVersion,
                  Request& parsed, const std::string& remoteAddr = "");
 
+    /// GET /loket/health (Service::health); thread-safe.
+    Reply health();
+
     /// A supplier's report (/V1/supplier-report/CODE/TOKEN); thread-safe.
     Reply supplierReport(const std::string& code, const SupplierReportRequest& request);
 

@@ -374,6 +374,23 @@ class SaldoInEveryTemplateTest(unittest.TestCase):
             self.assertIn("SALDO:16000 REFID:SD1.", loket.status("SALDOP", "SD1"))
 
 
+class HealthTest(unittest.TestCase):
+    """GET /loket/health, as a monitoring system on the host asks it."""
+
+    def test_health_is_ok_while_everything_runs_and_names_the_dispatcher_when_it_is_down(self):
+        with Loket(workers=1) as loket:
+            status, body = loket.get_raw("", path="/loket/health")
+            self.assertEqual(status, 200, body)
+            self.assertTrue(body.startswith("OK\n"), body)
+            self.assertIn("pending orders: 0", body)
+            loket.stop_dispatcher()
+            status, body = loket.get_raw("", path="/loket/health")
+            self.assertEqual(status, 503)
+            self.assertTrue(body.startswith("FAIL dispatcher-down"), body)
+            loket.start_dispatcher()
+            self.assertTrue(loket.wait_for(lambda: loket.get_raw("", path="/loket/health")[0] == 200, 10))
+
+
 class TwoDispatchersTest(unittest.TestCase):
     """Two dispatchers (as on two hosts) share one database: each order has one owner."""
 
