@@ -82,7 +82,7 @@ class SupplierConfigurationTest(unittest.TestCase):
         token = report_token("CFG2")
         row = A.sql("SELECT secret_key, secret_webhook, secret_report_token, username FROM suppliers "
                     "WHERE code = ?", "CFG2")[0]
-        self.assertTrue(row[0].startswith("v1:") and row[1].startswith("v1:") and row[2].startswith("v1:"), row)
+        self.assertTrue(row[0].startswith("g1:") and row[1].startswith("g1:") and row[2].startswith("g1:"), row)
         self.assertNotIn("dev-KEY-abc123", repr(row))
         self.assertNotIn(token, repr(row))
         self.assertEqual(row[3], "alice")
