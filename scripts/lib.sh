@@ -43,7 +43,14 @@ loket_server_packages() {
 # loket_build: configure and build.  The first build (no binaries yet) shows
 # cmake's progress lines; later ones are quiet.  A failure prints the end of
 # the build's output (the whole of it is in BUILD/build.log).
+# loket_build: the build itself runs with umask 0022 (the binaries and the
+# build tree are for every local user, e.g. loketctl run as another user);
+# only the files Loket creates at run time are closed (umask 0007 below).
 loket_build() {
+    ( umask 0022; loket_build_tree )
+}
+
+loket_build_tree() {
     local log=$LOKET_BUILD/build.log first=no
     mkdir -p "$LOKET_BUILD"
     [ -x "$LOKET_BIN/loketctl" ] && [ -x "$LOKET_BIN/loket-fcgi" ] || first=yes
