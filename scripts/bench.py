@@ -74,16 +74,7 @@ end
 
 
 def wrk(loket, script_text, seconds):
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script_text)
-        script = f.name
-    out = subprocess.run(["wrk", "-t2", "-c16", "-d%ds" % seconds, "--latency", "-s", script,
-                          "http://127.0.0.1:%d" % loket.port], capture_output=True, text=True, check=True).stdout
-    os.unlink(script)
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
-    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
-    return rps, p50, p99
+    return wrk_conns(loket, script_text, seconds, 16)
 
 
 def isolation(backend, waiting_counts=(0, 64, 256), seconds=4):
