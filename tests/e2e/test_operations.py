@@ -461,6 +461,7 @@ class LoketctlOwnerTest(unittest.TestCase):
             config = os.path.join(home, "loket.properties")
             spit(config, slurp(os.path.join(SCRIPTS, "loket.properties.in")).replace("@SQL_DIR@",
                                                                                   os.path.join(ROOT, "sql")))
+            os.chmod(config, 0o644)   # scripts/test runs under umask 0007; nobody must read its config
             os.makedirs(os.path.join(home, "log"))   # log.file must be writable (checked at start)
             shutil.chown(os.path.join(home, "log"), "nobody")
             shutil.chown(home, "nobody")
