@@ -138,9 +138,21 @@ bool SecretBox::open(const std::string& sealed, const std::string& context, std:
     std::string out(size, '\0');
     std::string tag = raw.substr(NonceSize + size);
     unsigned char* pt = reinterpret_cast<unsigned char*>(&out[0]);
-    CipherContext c;
+    // Every request opens two secrets: each thread keeps a context with this
+    // key's schedule, and only the nonce changes per call (issue 12).
+    thread_local CipherContext c;
+    thread_local const SecretBox* keyed = nullptr;
+    thread_local unsigned char keyedWith[sizeof _key];
+    if (!c.ctx) return false;
+    if (keyed != this || std::memcmp(keyedWith, _key, sizeof _key) != 0)
+    {
+        keyed = nullptr;
+        if (EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, _key, nullptr) != 1) return false;
+        std::memcpy(keyedWith, _key, sizeof _key);
+        keyed = this;
+    }
     int len = 0, tail = 0;
-    bool ok = c.ctx && EVP_DecryptInit_ex(c.ctx, EVP_aes_256_gcm(), nullptr, _key, bytes(raw)) == 1 &&
+    bool ok = EVP_DecryptInit_ex(c.ctx, nullptr, nullptr, nullptr, bytes(raw)) == 1 &&
               EVP_DecryptUpdate(c.ctx, nullptr, &len, bytes(context), static_cast<int>(context.size())) == 1 &&
               EVP_DecryptUpdate(c.ctx, pt, &len, bytes(raw) + NonceSize, static_cast<int>(size)) == 1 &&
               EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_GCM_SET_TAG, TagSize, const_cast<char*>(tag.data())) == 1 &&

@@ -1,4 +1,5 @@
 #include "Catalogue.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -10,12 +11,11 @@ const char* const Columns = "SELECT code, kind, family, price, admin, biller, is
 
 bool Catalogue::find(const std::string& code, Product& p)
 {
-    int open = 0;
-    Poco::Data::Statement st(_db.session());
-    st << std::string(Columns) + " WHERE code = ?", into(p.code), into(p.kind), into(p.family), into(p.price),
-        into(p.admin), into(p.biller), into(open), bind(code), limit(1);
-    if (!fetchOne(st)) return false;
-    p.open = open != 0;
+    Query q(_db, std::string(Columns) + " WHERE code = ?");
+    q.bind(code);
+    if (!q.next()) return false;
+    p.code = q.text(0), p.kind = q.text(1), p.family = q.text(2), p.price = q.int64(3), p.admin = q.int64(4);
+    p.biller = q.text(5), p.open = q.int64(6) != 0;
     return true;
 }
 

@@ -1,5 +1,6 @@
 #include "Ledger.h"
 #include "Clock.h"
+#include "Query.h"
 #include <limits>
 
 using namespace Poco::Data::Keywords;
@@ -8,16 +9,16 @@ namespace Loket {
 
 Rupiah Ledger::balance(const std::string& memberId)
 {
-    Rupiah b = 0;
-    _db.session() << "SELECT balance FROM partners WHERE member_id = ?", into(b), bind(memberId), now;
-    return b;
+    Query q(_db, "SELECT balance FROM partners WHERE member_id = ?");
+    q.bind(memberId);
+    return q.next() ? q.int64(0) : 0;
 }
 
 void Ledger::lock(const std::string& memberId)
 {
     if (_db.isSQLite()) return;
-    Rupiah b = 0;
-    _db.session() << "SELECT balance FROM partners WHERE member_id = ? FOR UPDATE", into(b), bind(memberId), now;
+    Query q(_db, "SELECT balance FROM partners WHERE member_id = ? FOR UPDATE");
+    q.bind(memberId).run();
 }
 
 Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
@@ -40,24 +41,22 @@ Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std:
     // The WHERE on the old balance makes a lost update impossible even on a
     // backend whose transactions do not serialise writers the way SQLite does.
     // RETURNING counts the row on every backend (an ODBC update count is not reliable).
-    Rupiah written = 0;
-    Poco::Data::Statement update(_db.session());
-    update << "UPDATE partners SET balance = ? WHERE member_id = ? AND balance = ? RETURNING balance",
-        bind(m.balanceAfter), bind(memberId), bind(m.balanceBefore), into(written);
-    if (!fetchOne(update)) throw std::runtime_error("balance of " + memberId + " changed concurrently");
+    Query update(_db, "UPDATE partners SET balance = ? WHERE member_id = ? AND balance = ? RETURNING balance");
+    update.bind(m.balanceAfter).bind(memberId).bind(m.balanceBefore);
+    if (!update.next()) throw std::runtime_error("balance of " + memberId + " changed concurrently");
+    update.run();
 
-    Poco::Data::Statement insert(_db.session());
-    if (trxId > 0)
-        insert << "INSERT INTO mutations (member_id, trx_id, kind, amount, balance_before, balance_after, note, "
-                  "created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            bind(memberId), bind(trxId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter),
-            bind(note), bind(m.createdAt), bind(by), into(m.id);
-    else
-        insert << "INSERT INTO mutations (member_id, kind, amount, balance_before, balance_after, note, "
-                  "created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-            bind(memberId), bind(kind), bind(amount), bind(m.balanceBefore), bind(m.balanceAfter), bind(note),
-            bind(m.createdAt), bind(by), into(m.id);
-    insert.execute();
+    Query insert(_db, trxId > 0 ? "INSERT INTO mutations (member_id, trx_id, kind, amount, balance_before, "
+                                  "balance_after, note, created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                  "RETURNING id"
+                                : "INSERT INTO mutations (member_id, kind, amount, balance_before, balance_after, "
+                                  "note, created_at, done_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    insert.bind(memberId);
+    if (trxId > 0) insert.bind(trxId);
+    insert.bind(kind).bind(amount).bind(m.balanceBefore).bind(m.balanceAfter).bind(note).bind(m.createdAt).bind(by);
+    if (!insert.next()) throw std::runtime_error("INSERT INTO mutations returned no id");
+    m.id = insert.int64(0);
+    insert.run();
     return m;
 }
 

@@ -1,4 +1,6 @@
 #include "OrderWaiter.h"
+#include "Query.h"
+#include <algorithm>
 #include <vector>
 
 using namespace Poco::Data::Keywords;
@@ -12,10 +14,25 @@ namespace {
 /// query per table per tick for however many waiters.
 const auto PollInterval = std::chrono::milliseconds(3);
 
-std::string idList(const std::vector<Poco::Int64>& ids)
+/// The ids among `ids` for which "<head> IN (ids) <tail>" returns a row.  Ids
+/// are bound in lists of 1, 2, 4 ... 64 (the last one padded by repeating an
+/// id), so however many wait, the poller runs a few statements compiled once.
+std::vector<Poco::Int64> matching(Database& db, const std::string& head, const std::string& tail,
+                                  const std::vector<Poco::Int64>& ids)
 {
-    std::string out;
-    for (Poco::Int64 id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+    const std::size_t Chunk = 64;
+    std::vector<Poco::Int64> out;
+    for (std::size_t from = 0; from < ids.size(); from += Chunk)
+    {
+        std::size_t count = std::min(Chunk, ids.size() - from);
+        std::size_t width = 1;
+        while (width < count) width *= 2;
+        std::string marks;
+        for (std::size_t i = 0; i < width; ++i) marks += i ? ",?" : "?";
+        Query q(db, head + " IN (" + marks + ") " + tail);
+        for (std::size_t i = 0; i < width; ++i) q.bind(ids[from + std::min(i, count - 1)]);
+        while (q.next()) out.push_back(q.int64(0));
+    }
     return out;
 }
 
@@ -98,14 +115,8 @@ void OrderWaiter::pollOnce(Database& db)
         }
     }
     std::vector<Poco::Int64> finalOrders, answered;
-    // The ids are our own integers, never partner text.
-    if (!orders.empty())
-        db.session() << "SELECT id FROM transactions WHERE id IN (" + idList(orders) +
-                            ") AND status IN ('SUCCESS', 'FAILED')",
-            into(finalOrders), now;
-    if (!inquiries.empty())
-        db.session() << "SELECT id FROM inquiries WHERE id IN (" + idList(inquiries) + ") AND status = 'ANSWERED'",
-            into(answered), now;
+    finalOrders = matching(db, "SELECT id FROM transactions WHERE id", "AND status IN ('SUCCESS', 'FAILED')", orders);
+    answered = matching(db, "SELECT id FROM inquiries WHERE id", "AND status = 'ANSWERED'", inquiries);
     if (finalOrders.empty() && answered.empty()) return;
     {
         std::lock_guard<std::mutex> lock(_mutex);

@@ -1,4 +1,5 @@
 #include "Lockout.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -7,10 +8,10 @@ namespace Loket {
 Lockout::State Lockout::state(const std::string& memberId)
 {
     State s;
-    Poco::Data::Statement st(_db.session());
-    st << "SELECT failures, locked_until FROM auth_failures WHERE member_id = ?", into(s.failures),
-        into(s.lockedUntil), bind(memberId), limit(1);
-    if (!fetchOne(st)) return State();
+    Query q(_db, "SELECT failures, locked_until FROM auth_failures WHERE member_id = ?");
+    q.bind(memberId);
+    if (!q.next()) return s;
+    s.failures = q.integer(0), s.lockedUntil = q.int64(1);
     return s;
 }
 

@@ -1,4 +1,5 @@
 #include "PartnerAuth.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -7,10 +8,10 @@ namespace Loket {
 PartnerAuthRecord PartnerAuth::find(const std::string& memberId)
 {
     PartnerAuthRecord r;
-    Poco::Data::Statement st(_db.session());
-    st << "SELECT pin_sealed, password_sealed, sign_prefix, ip_allow FROM partner_auth WHERE member_id = ?",
-        into(r.pinSealed), into(r.passwordSealed), into(r.signPrefix), into(r.ipAllow), bind(memberId), limit(1);
-    if (!fetchOne(st)) return PartnerAuthRecord();
+    Query q(_db, "SELECT pin_sealed, password_sealed, sign_prefix, ip_allow FROM partner_auth WHERE member_id = ?");
+    q.bind(memberId);
+    if (!q.next()) return r;
+    r.pinSealed = q.text(0), r.passwordSealed = q.text(1), r.signPrefix = q.text(2), r.ipAllow = q.text(3);
     return r;
 }
 

@@ -1,4 +1,5 @@
 #include "Partners.h"
+#include "Query.h"
 #include "Clock.h"
 #include "Credentials.h"
 #include <Poco/URI.h>
@@ -14,14 +15,11 @@ const char* const Columns =
 
 bool Partners::find(const std::string& memberId, Partner& p)
 {
-    int active = 0, signature = 0;
-    Poco::Data::Statement st(_db.session());
-    st << std::string(Columns) + " WHERE member_id = ?", into(p.memberId), into(p.name), into(p.salt),
-        into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature),
-        bind(memberId), limit(1);
-    if (!fetchOne(st)) return false;
-    p.active = active != 0;
-    p.useSignature = signature != 0;
+    Query q(_db, std::string(Columns) + " WHERE member_id = ?");
+    q.bind(memberId);
+    if (!q.next()) return false;
+    p.memberId = q.text(0), p.name = q.text(1), p.salt = q.text(2), p.pinHash = q.text(3);
+    p.passwordHash = q.text(4), p.balance = q.int64(5), p.active = q.int64(6) != 0, p.useSignature = q.int64(7) != 0;
     return true;
 }
 

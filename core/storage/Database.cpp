@@ -1,4 +1,5 @@
 #include "Database.h"
+#include "Query.h"
 #include <Poco/Data/DataException.h>
 #include <Poco/Data/ODBC/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
@@ -58,6 +59,54 @@ Database::Database(const Config& config)
     }
 }
 
+Database::~Database() { forgetStatements(); }
+
+sqlite3_stmt* Database::acquire(const std::string& sql, bool& owned)
+{
+    // Statements built from data (a list of ids, a LIMIT) are kept too, up
+    // to a bound, so that such text can never grow the cache without end.
+    auto it = _prepared.find(sql);
+    if (it == _prepared.end() && _prepared.size() < MaxKeptStatements) it = _prepared.emplace(sql, Prepared()).first;
+    owned = it == _prepared.end() || it->second.inUse;
+    sqlite3_stmt* stmt = owned ? nullptr : it->second.stmt;
+    if (!stmt)
+    {
+        sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(_session);
+        if (sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+        {
+            std::string why = sqlite3_errmsg(handle);
+            sqlite3_finalize(stmt);
+            throw std::runtime_error("cannot compile \"" + sql.substr(0, 60) + "\": " + why);
+        }
+        if (!owned) it->second.stmt = stmt;
+    }
+    if (!owned) it->second.inUse = true;
+    return stmt;
+}
+
+void Database::release(sqlite3_stmt* stmt, bool owned)
+{
+    if (owned)
+    {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    for (auto& entry : _prepared)
+        if (entry.second.stmt == stmt)
+        {
+            entry.second.inUse = false;
+            return;
+        }
+}
+
+void Database::forgetStatements()
+{
+    for (auto& entry : _prepared) sqlite3_finalize(entry.second.stmt);
+    _prepared.clear();
+}
+
 void Database::configure()
 {
     _configured = false;
@@ -78,6 +127,7 @@ void Database::reopenIfReadOnly()
     // read-only mount, say), and such a connection never writes again, even
     // once the filesystem is writable: only a new connection can.
     if (sqlite3_db_readonly(Poco::Data::SQLite::Utility::dbHandle(_session), "main") != 1) return;
+    forgetStatements();
     _session.close();
     _session.open();
     configure();
@@ -109,7 +159,7 @@ void Database::beginWrite()
     {
         reopenIfReadOnly();
         if (!_configured) configure();
-        _session << "BEGIN IMMEDIATE", now;
+        Query(*this, "BEGIN IMMEDIATE").run();
     }
     else
     {
@@ -124,7 +174,7 @@ void Database::beginWrite()
 void Database::commit()
 {
     if (_sqlite)
-        _session << "COMMIT", now;
+        Query(*this, "COMMIT").run();
     else
     {
         _session.commit();
@@ -135,7 +185,7 @@ void Database::commit()
 void Database::rollback()
 {
     if (_sqlite)
-        _session << "ROLLBACK", now;
+        Query(*this, "ROLLBACK").run();
     else
     {
         _session.rollback();

@@ -2,6 +2,9 @@
 #include "Config.h"
 #include <Poco/Data/Session.h>
 #include <string>
+#include <unordered_map>
+
+struct sqlite3_stmt;
 
 namespace Loket {
 
@@ -11,6 +14,9 @@ class Database
 {
 public:
     explicit Database(const Config& config);
+    ~Database();
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
 
     Poco::Data::Session& session() { return _session; }
     bool isSQLite() const { return _sqlite; }
@@ -40,7 +46,16 @@ public:
     /// be run again.
     static bool isRetryable(const std::exception& e);
 
+    /// SQLite: the statement compiled for `sql` on this connection, compiled on
+    /// first use and kept (see Query).  `owned` is set when the kept one is in
+    /// use by an enclosing Query: the caller then gets a private one to finalize.
+    sqlite3_stmt* acquire(const std::string& sql, bool& owned);
+    /// Gives a statement from acquire() back (reset, bindings cleared).
+    void release(sqlite3_stmt* stmt, bool owned);
+
 private:
+    /// Finalizes every kept statement: before the connection closes or reopens.
+    void forgetStatements();
     /// Per-connection settings, applied after every (re)open.
     void configure();
     void reopenIfReadOnly();
@@ -52,6 +67,13 @@ private:
     std::string _connector;
     std::string _connect;
     Poco::Data::Session _session;
+    static constexpr std::size_t MaxKeptStatements = 256;
+    struct Prepared
+    {
+        sqlite3_stmt* stmt = nullptr;
+        bool inUse = false;
+    };
+    std::unordered_map<std::string, Prepared> _prepared;
 };
 
 /// Runs a query that returns at most one row; true when it returned one.

@@ -1,4 +1,5 @@
 #include "Transactions.h"
+#include "Query.h"
 #include <functional>
 #include <stdexcept>
 
@@ -14,32 +15,31 @@ const char* const Columns =
     "sent_at, biller, lease_owner, lease_until, next_check_at, checks, answered_pending, supplier_sku, cost, route_no "
     "FROM transactions";
 
-/// One row as the database holds it; the status is text until read.
-struct Row
+/// One row of Columns, read by position.
+Transaction readRow(const Query& q)
 {
     Transaction t;
-    std::string status;
-    int answeredPending = 0;
+    t.id = q.int64(0), t.memberId = q.text(1), t.refId = q.text(2), t.kind = q.text(3), t.product = q.text(4);
+    t.dest = q.text(5), t.qty = q.integer(6), t.price = q.int64(7);
+    std::string status = q.text(8);
+    if (!parseState(status, t.status))
+        throw std::runtime_error("transaction " + std::to_string(t.id) + " has an unknown status " + status);
+    t.rc = q.text(9), t.sn = q.text(10), t.note = q.text(11), t.billName = q.text(12), t.billAmount = q.int64(13);
+    t.billAdmin = q.int64(14), t.billPeriod = q.text(15), t.inquiryExpiresAt = q.int64(16);
+    t.mitraMessage = q.text(17), t.createdAt = q.int64(18), t.updatedAt = q.int64(19), t.sentAt = q.int64(20);
+    t.biller = q.text(21), t.leaseOwner = q.text(22), t.leaseUntil = q.int64(23), t.nextCheckAt = q.int64(24);
+    t.checks = q.integer(25), t.answeredPending = q.int64(26) != 0, t.supplierSku = q.text(27), t.cost = q.int64(28);
+    t.routeNo = q.integer(29);
+    return t;
+}
 
-    void bindTo(Poco::Data::Statement& st)
-    {
-        st, into(t.id), into(t.memberId), into(t.refId), into(t.kind), into(t.product), into(t.dest),
-            into(t.qty), into(t.price), into(status), into(t.rc), into(t.sn), into(t.note), into(t.billName),
-            into(t.billAmount), into(t.billAdmin), into(t.billPeriod), into(t.inquiryExpiresAt),
-            into(t.mitraMessage), into(t.createdAt), into(t.updatedAt), into(t.sentAt), into(t.biller),
-            into(t.leaseOwner), into(t.leaseUntil), into(t.nextCheckAt), into(t.checks), into(answeredPending),
-            into(t.supplierSku), into(t.cost), into(t.routeNo);
-    }
-
-    Transaction read() const
-    {
-        Transaction out = t;
-        if (!parseState(status, out.status)) throw std::runtime_error("transaction " + std::to_string(t.id) +
-                                                                      " has an unknown status " + status);
-        out.answeredPending = answeredPending != 0;
-        return out;
-    }
-};
+/// Runs a guarded UPDATE ... RETURNING id; true when it moved the row.
+bool moved(Query& q)
+{
+    bool any = false;
+    while (q.next()) any = true;
+    return any;
+}
 
 /// Runs a guarded one-row UPDATE ... RETURNING id for each of `ids` and
 /// returns the ids it moved.  (One row at a time: RETURNING several rows into
@@ -71,33 +71,24 @@ std::vector<Poco::Int64> selectIds(Database& db, const std::string& sql, const s
     return ids;
 }
 
-bool fetchRow(Poco::Data::Statement& st, Row& row, Transaction& t)
-{
-    if (!fetchOne(st)) return false;
-    t = row.read();
-    return true;
-}
-
 } // namespace
 
 bool Transactions::findByRef(const std::string& memberId, const std::string& refId, Transaction& t)
 {
-    Row row;
-    Poco::Data::Statement st(_db.session());
-    st << std::string(Columns) + " WHERE member_id = ? AND ref_id = ?";
-    row.bindTo(st);
-    st, bind(memberId), bind(refId), limit(1);
-    return fetchRow(st, row, t);
+    Query q(_db, std::string(Columns) + " WHERE member_id = ? AND ref_id = ?");
+    q.bind(memberId).bind(refId);
+    if (!q.next()) return false;
+    t = readRow(q);
+    return true;
 }
 
 bool Transactions::findById(Poco::Int64 id, Transaction& t)
 {
-    Row row;
-    Poco::Data::Statement st(_db.session());
-    st << std::string(Columns) + " WHERE id = ?";
-    row.bindTo(st);
-    st, bind(id), limit(1);
-    return fetchRow(st, row, t);
+    Query q(_db, std::string(Columns) + " WHERE id = ?");
+    q.bind(id);
+    if (!q.next()) return false;
+    t = readRow(q);
+    return true;
 }
 
 std::vector<Transaction> Transactions::list(const TransactionFilter& f)
@@ -108,38 +99,30 @@ std::vector<Transaction> Transactions::list(const TransactionFilter& f)
     if (f.updatedBefore > 0) sql += " AND updated_at <= ?";
     sql += " ORDER BY id";
     if (f.limit > 0) sql += " LIMIT " + std::to_string(f.limit);
-    Row row;
-    Poco::Data::Statement st(_db.session());
-    st << sql;
-    row.bindTo(st);
-    st, bind(f.since);
-    if (!f.memberId.empty()) st, bind(f.memberId);
-    if (!f.status.empty()) st, bind(f.status);
-    if (f.updatedBefore > 0) st, bind(f.updatedBefore);
-    st, range(0, 1);
+    Query q(_db, sql);
+    q.bind(f.since);
+    if (!f.memberId.empty()) q.bind(f.memberId);
+    if (!f.status.empty()) q.bind(f.status);
+    if (f.updatedBefore > 0) q.bind(f.updatedBefore);
     std::vector<Transaction> out;
-    while (fetchNext(st))
-    {
-        out.push_back(row.read());
-    }
+    while (q.next()) out.push_back(readRow(q));
     return out;
 }
 
 void Transactions::insert(Transaction& t)
 {
-    const std::string& status = stateName(t.status);
-    int answered = t.answeredPending ? 1 : 0;
-    Poco::Data::Statement st(_db.session());
-    st << "INSERT INTO transactions (member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, "
-          "note, bill_name, bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, "
-          "created_at, updated_at, biller, answered_pending, supplier_sku, cost, route_no) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        bind(t.memberId), bind(t.refId), bind(t.kind), bind(t.product), bind(t.dest), bind(t.qty),
-        bind(t.price), bind(status), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
-        bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt),
-        bind(t.mitraMessage), bind(t.createdAt), bind(t.updatedAt), bind(t.biller), bind(answered),
-        bind(t.supplierSku), bind(t.cost), bind(t.routeNo), into(t.id);
-    st.execute();
+    Query q(_db, "INSERT INTO transactions (member_id, ref_id, kind, product, dest, qty, price, status, rc, sn, "
+                 "note, bill_name, bill_amount, bill_admin, bill_period, inquiry_expires_at, mitra_message, "
+                 "created_at, updated_at, biller, answered_pending, supplier_sku, cost, route_no) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    q.bind(t.memberId).bind(t.refId).bind(t.kind).bind(t.product).bind(t.dest).bind(t.qty).bind(t.price);
+    q.bind(stateName(t.status)).bind(t.rc).bind(t.sn).bind(t.note).bind(t.billName).bind(t.billAmount);
+    q.bind(t.billAdmin).bind(t.billPeriod).bind(t.inquiryExpiresAt).bind(t.mitraMessage).bind(t.createdAt);
+    q.bind(t.updatedAt).bind(t.biller).bind(t.answeredPending ? 1 : 0).bind(t.supplierSku).bind(t.cost);
+    q.bind(t.routeNo);
+    if (!q.next()) throw std::runtime_error("INSERT INTO transactions returned no id");
+    t.id = q.int64(0);
+    q.run();
 }
 
 bool Transactions::update(const Transaction& t, TrxState from)
@@ -148,16 +131,13 @@ bool Transactions::update(const Transaction& t, TrxState from)
         throw std::logic_error("transaction " + std::to_string(t.id) + ": no move " + stateName(from) + " -> " +
                                stateName(t.status));
     // RETURNING tells whether this update won; an ODBC update count cannot.
-    Poco::Int64 updated = 0;
-    Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET price = ?, status = ?, rc = ?, sn = ?, note = ?, bill_name = ?, "
-          "bill_amount = ?, bill_admin = ?, bill_period = ?, inquiry_expires_at = ?, mitra_message = ?, "
-          "updated_at = ?, biller = ?, supplier_sku = ?, cost = ? WHERE id = ? AND status = ? RETURNING id",
-        bind(t.price), bind(stateName(t.status)), bind(t.rc), bind(t.sn), bind(t.note), bind(t.billName),
-        bind(t.billAmount), bind(t.billAdmin), bind(t.billPeriod), bind(t.inquiryExpiresAt), bind(t.mitraMessage),
-        bind(t.updatedAt), bind(t.biller), bind(t.supplierSku), bind(t.cost), bind(t.id), bind(stateName(from)),
-        into(updated);
-    return fetchOne(st);
+    Query q(_db, "UPDATE transactions SET price = ?, status = ?, rc = ?, sn = ?, note = ?, bill_name = ?, "
+                 "bill_amount = ?, bill_admin = ?, bill_period = ?, inquiry_expires_at = ?, mitra_message = ?, "
+                 "updated_at = ?, biller = ?, supplier_sku = ?, cost = ? WHERE id = ? AND status = ? RETURNING id");
+    q.bind(t.price).bind(stateName(t.status)).bind(t.rc).bind(t.sn).bind(t.note).bind(t.billName);
+    q.bind(t.billAmount).bind(t.billAdmin).bind(t.billPeriod).bind(t.inquiryExpiresAt).bind(t.mitraMessage);
+    q.bind(t.updatedAt).bind(t.biller).bind(t.supplierSku).bind(t.cost).bind(t.id).bind(stateName(from));
+    return moved(q);
 }
 
 bool Transactions::settle(Poco::Int64 id, TrxState from, const Settled& s)
@@ -165,13 +145,12 @@ bool Transactions::settle(Poco::Int64 id, TrxState from, const Settled& s)
     if (!canMove(from, s.to))
         throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> " +
                                stateName(s.to));
-    Poco::Int64 settled = 0;
-    Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, cost = ?, "
-          "lease_owner = '', lease_until = 0, next_check_at = 0 WHERE id = ? AND status = ? RETURNING id",
-        bind(stateName(s.to)), bind(s.rc), bind(s.sn), bind(s.note), bind(s.mitraMessage), bind(s.at), bind(s.cost),
-        bind(id), bind(stateName(from)), into(settled);
-    return fetchOne(st);
+    Query q(_db, "UPDATE transactions SET status = ?, rc = ?, sn = ?, note = ?, mitra_message = ?, updated_at = ?, "
+                 "cost = ?, lease_owner = '', lease_until = 0, next_check_at = 0 WHERE id = ? AND status = ? "
+                 "RETURNING id");
+    q.bind(stateName(s.to)).bind(s.rc).bind(s.sn).bind(s.note).bind(s.mitraMessage).bind(s.at).bind(s.cost);
+    q.bind(id).bind(stateName(from));
+    return moved(q);
 }
 
 std::vector<Poco::Int64> Transactions::queuedIds(const std::string& biller, int limit)
@@ -291,12 +270,10 @@ std::vector<Poco::Int64> Transactions::makeChecksDue(Poco::Int64 updatedBefore, 
 
 bool Transactions::markAnsweredPending(Poco::Int64 id)
 {
-    Poco::Int64 marked = 0;
-    Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET answered_pending = 1 "
-          "WHERE id = ? AND status IN ('QUEUED', 'SENT', 'PENDING') RETURNING id",
-        bind(id), into(marked);
-    return fetchOne(st);
+    Query q(_db, "UPDATE transactions SET answered_pending = 1 "
+                 "WHERE id = ? AND status IN ('QUEUED', 'SENT', 'PENDING') RETURNING id");
+    q.bind(id);
+    return moved(q);
 }
 
 } // namespace Loket

@@ -1,0 +1,129 @@
+#include "Query.h"
+#include <Poco/Data/LOB.h>
+#include <Poco/Data/RecordSet.h>
+#include <Poco/Data/Statement.h>
+#include <sqlite3.h>
+#include <stdexcept>
+
+namespace Loket {
+
+Query::Query(Database& db, const std::string& sql) : _db(db), _sql(sql)
+{
+    if (_db.isSQLite()) _stmt = _db.acquire(_sql, _owned);
+}
+
+Query::~Query()
+{
+    if (_stmt) _db.release(_stmt, _owned);
+}
+
+Query& Query::bind(const std::string& value)
+{
+    if (_stmt)
+    {
+        if (sqlite3_bind_text(_stmt, _nextParam++, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
+            SQLITE_OK)
+            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + _sql);
+        return *this;
+    }
+    _texts.push_back(value);
+    _params.emplace_back(true, _texts.size() - 1);
+    return *this;
+}
+
+Query& Query::bind(Poco::Int64 value)
+{
+    if (_stmt)
+    {
+        if (sqlite3_bind_int64(_stmt, _nextParam++, value) != SQLITE_OK)
+            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + _sql);
+        return *this;
+    }
+    _ints.push_back(value);
+    _params.emplace_back(false, _ints.size() - 1);
+    return *this;
+}
+
+void Query::start()
+{
+    _started = true;
+    if (_stmt) return;
+    using namespace Poco::Data::Keywords;
+    _statement = std::make_unique<Poco::Data::Statement>(_db.session());
+    *_statement << _sql;
+    // Bound by reference: the vectors no longer grow once the statement runs.
+    for (const auto& p : _params)
+    {
+        if (p.first)
+            *_statement, use(_texts[p.second]);
+        else
+            *_statement, use(_ints[p.second]);
+    }
+    _statement->execute();
+    if (_statement->columnsExtracted() > 0) _rows = std::make_unique<Poco::Data::RecordSet>(*_statement);
+    _row = 0;
+}
+
+bool Query::next()
+{
+    if (_stmt)
+    {
+        _started = true;
+        int rc = sqlite3_step(_stmt);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw std::runtime_error(std::string(sqlite3_errmsg(sqlite3_db_handle(_stmt))) + " (" + _sql.substr(0, 60) +
+                                 ")");
+    }
+    if (!_started)
+    {
+        start();
+        _onRow = _rows && _rows->rowCount() > 0;
+        return _onRow;
+    }
+    if (!_onRow) return false;
+    ++_row;
+    _onRow = _row < _rows->rowCount();
+    return _onRow;
+}
+
+void Query::run()
+{
+    if (_stmt)
+    {
+        while (next())
+        {
+        }
+        return;
+    }
+    if (!_started) start();
+}
+
+std::string Query::text(int column) const
+{
+    if (_stmt)
+    {
+        const unsigned char* p = sqlite3_column_text(_stmt, column);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(_stmt, column)))
+                 : std::string();
+    }
+    const Poco::Dynamic::Var& v = _rows->value(static_cast<std::size_t>(column), _row);
+    if (v.isEmpty()) return std::string();
+    // psqlODBC may describe TEXT as a long varchar, which Poco reads as a CLOB.
+    if (v.type() == typeid(Poco::Data::CLOB))
+    {
+        const auto& clob = v.extract<Poco::Data::CLOB>();
+        return std::string(clob.begin(), clob.end());
+    }
+    return v.convert<std::string>();
+}
+
+Poco::Int64 Query::int64(int column) const
+{
+    if (_stmt) return sqlite3_column_int64(_stmt, column);
+    const Poco::Dynamic::Var& v = _rows->value(static_cast<std::size_t>(column), _row);
+    if (v.isEmpty()) return 0;
+    return v.convert<Poco::Int64>();
+}
+
+} // namespace Loket
