@@ -1,5 +1,6 @@
 #include "Routes.h"
 #include "Billers.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -26,16 +27,16 @@ bool Routes::remove(const std::string& product, const std::string& supplier)
 std::vector<Route> Routes::list(const std::string& product)
 {
     std::vector<Route> out;
-    Route r;
     std::string sql = "SELECT product, supplier, code, cost, priority FROM routes";
     if (!product.empty()) sql += " WHERE product = ?";
     sql += " ORDER BY product, priority, cost, supplier";
-    Poco::Data::Statement st(_db.session());
-    st << sql, into(r.product), into(r.supplier), into(r.code), into(r.cost), into(r.priority);
-    if (!product.empty()) st, bind(product);
-    st, range(0, 1);
-    while (fetchNext(st))
+    Query q(_db, sql);
+    if (!product.empty()) q.bind(product);
+    while (q.next())
     {
+        Route r;
+        r.product = q.text(0), r.supplier = q.text(1), r.code = q.text(2), r.cost = q.int64(3);
+        r.priority = q.integer(4);
         out.push_back(r);
     }
     return out;

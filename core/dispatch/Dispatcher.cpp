@@ -234,6 +234,9 @@ void Dispatcher::claimWork()
         std::vector<Transaction> orders, checks;
         std::vector<InquiryRequest> inquiries;
         std::map<Poco::Int64, BillQuery> payments;
+        // Looked at first with reads: an idle round must not queue for the
+        // write lock that every worker's hold needs (issue 12).
+        if (!Transactions(_db).anyClaimable(name, now) && !Inquiries(_db).anyQueued(name, now)) continue;
         {
             WriteTransaction tx(_db);
             Transactions transactions(_db);
@@ -297,6 +300,7 @@ void Dispatcher::claimCallbacks()
     if (room <= 0) return;
     Poco::Int64 now = Clock::now();
     std::vector<Callback> due;
+    if (!Callbacks(_db).anyDue(now)) return;
     {
         WriteTransaction tx(_db);
         // Leased for longer than one delivery can take, so nobody else sends it meanwhile.

@@ -1,4 +1,5 @@
 #include "Callbacks.h"
+#include "Query.h"
 #include <Poco/URI.h>
 
 using namespace Poco::Data::Keywords;
@@ -43,6 +44,12 @@ void Callbacks::enqueue(const Transaction& t, const std::string& url, Poco::Int6
     _db.session() << "INSERT INTO callbacks (trx_id, member_id, url, status, attempts, next_attempt_at, created_at) "
                      "VALUES (?, ?, ?, 'PENDING', 0, ?, ?)",
         bind(t.id), bind(t.memberId), bind(url), bind(now), bind(now), Poco::Data::Keywords::now;
+}
+
+bool Callbacks::anyDue(Poco::Int64 now)
+{
+    Query q(_db, "SELECT id FROM callbacks WHERE status = 'PENDING' AND next_attempt_at <= ? AND lease_until < ? LIMIT 1");
+    return q.bind(now).bind(now).next();
 }
 
 std::vector<Callback> Callbacks::claimDue(const std::string& owner, Poco::Int64 now, Poco::Int64 leaseUntil, int most)

@@ -37,6 +37,8 @@ public:
     void enqueue(const Transaction& t, const std::string& url, Poco::Int64 now);
 
     /// Leases up to `limit` callbacks due at `now` to `owner` until `leaseUntil`.
+    /// True when claimDue() would find a callback now (a read: no write lock).
+    bool anyDue(Poco::Int64 now);
     std::vector<Callback> claimDue(const std::string& owner, Poco::Int64 now, Poco::Int64 leaseUntil, int limit);
     void delivered(Poco::Int64 id, Poco::Int64 at);
     /// A failed attempt: tried again at `nextAt`, or given up (FAILED) when `giveUp`.

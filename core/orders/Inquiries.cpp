@@ -1,4 +1,5 @@
 #include "Inquiries.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -72,6 +73,12 @@ bool Inquiries::find(Poco::Int64 id, InquiryRequest& out)
     if (!fetchOne(st)) return false;
     out = row.read();
     return true;
+}
+
+bool Inquiries::anyQueued(const std::string& biller, Poco::Int64 now)
+{
+    Query q(_db, "SELECT id FROM inquiries WHERE status = 'QUEUED' AND biller = ? AND deadline >= ? LIMIT 1");
+    return q.bind(biller).bind(now).next();
 }
 
 std::vector<InquiryRequest> Inquiries::claim(const std::string& biller, const std::string& owner, Poco::Int64 now,

@@ -28,6 +28,8 @@ public:
     Poco::Int64 enqueue(const std::string& biller, const BillQuery& query, Poco::Int64 deadline, Poco::Int64 now);
     bool find(Poco::Int64 id, InquiryRequest& out);
     /// Claims up to `limit` queued inquiries of `biller` whose worker still waits.
+    /// True when claim() would find an inquiry for `biller` now (a read: no write lock).
+    bool anyQueued(const std::string& biller, Poco::Int64 now);
     std::vector<InquiryRequest> claim(const std::string& biller, const std::string& owner, Poco::Int64 now, int limit);
     void answer(Poco::Int64 id, const Bill& bill);
     /// Forgets inquiries created before `before` (answered or abandoned).

@@ -14,11 +14,14 @@ namespace {
 /// query per table per tick for however many waiters.
 const auto PollInterval = std::chrono::milliseconds(3);
 
-/// The ids among `ids` for which "<head> IN (ids) <tail>" returns a row.  Ids
-/// are bound in lists of 1, 2, 4 ... 64 (the last one padded by repeating an
-/// id), so however many wait, the poller runs a few statements compiled once.
-std::vector<Poco::Int64> matching(Database& db, const std::string& head, const std::string& tail,
-                                  const std::vector<Poco::Int64>& ids)
+/// The ids among `ids` whose row has one of `wanted` statuses.  Ids are bound
+/// in lists of 1, 2, 4 ... 64 (the last one padded by repeating an id), so
+/// however many wait, the poller runs a few statements compiled once.  The
+/// status is compared here, not in SQL: with "AND status IN (...)" SQLite's
+/// planner scanned the status index (every SUCCESS row ever) instead of
+/// looking the ids up by primary key, so each poll grew with the ledger.
+std::vector<Poco::Int64> matching(Database& db, const std::string& table, const std::vector<Poco::Int64>& ids,
+                                  std::initializer_list<const char*> wanted)
 {
     const std::size_t Chunk = 64;
     std::vector<Poco::Int64> out;
@@ -29,9 +32,14 @@ std::vector<Poco::Int64> matching(Database& db, const std::string& head, const s
         while (width < count) width *= 2;
         std::string marks;
         for (std::size_t i = 0; i < width; ++i) marks += i ? ",?" : "?";
-        Query q(db, head + " IN (" + marks + ") " + tail);
+        Query q(db, "SELECT id, status FROM " + table + " WHERE id IN (" + marks + ")");
         for (std::size_t i = 0; i < width; ++i) q.bind(ids[from + std::min(i, count - 1)]);
-        while (q.next()) out.push_back(q.int64(0));
+        while (q.next())
+        {
+            std::string status = q.text(1);
+            for (const char* w : wanted)
+                if (status == w) out.push_back(q.int64(0));
+        }
     }
     return out;
 }
@@ -115,8 +123,8 @@ void OrderWaiter::pollOnce(Database& db)
         }
     }
     std::vector<Poco::Int64> finalOrders, answered;
-    finalOrders = matching(db, "SELECT id FROM transactions WHERE id", "AND status IN ('SUCCESS', 'FAILED')", orders);
-    answered = matching(db, "SELECT id FROM inquiries WHERE id", "AND status = 'ANSWERED'", inquiries);
+    finalOrders = matching(db, "transactions", orders, {"SUCCESS", "FAILED"});
+    answered = matching(db, "inquiries", inquiries, {"ANSWERED"});
     if (finalOrders.empty() && answered.empty()) return;
     {
         std::lock_guard<std::mutex> lock(_mutex);

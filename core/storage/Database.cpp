@@ -116,9 +116,15 @@ void Database::configure()
         sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryEveryMillisecond,
                              &_busyTimeoutMs);
         _session << "PRAGMA foreign_keys=ON", now;
-        _session << "PRAGMA synchronous=FULL", now;
+        _session << (_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"), now;
     }
     _configured = true;
+}
+
+void Database::skipSync()
+{
+    _sync = false;
+    if (_sqlite) _session << "PRAGMA synchronous=NORMAL", now;
 }
 
 void Database::reopenIfReadOnly()

@@ -34,6 +34,13 @@ public:
     /// Free when the last request went well.
     void ensureConnected();
     void noteFailure() { _suspect = true; }
+
+    /// SQLite: commits of this connection are not fsynced (synchronous=NORMAL:
+    /// they survive a crash of the process, not of the machine).  Only for the
+    /// built-in sim biller, whose records stand for a supplier's own storage;
+    /// the ledger's connections stay synchronous=FULL.  Later commits of other
+    /// connections make these durable too (the WAL is one file, appended in order).
+    void skipSync();
     void commit();
     void rollback();
 
@@ -64,6 +71,7 @@ private:
     bool _configured = false;   ///< configure() succeeded on the current connection
     int _busyTimeoutMs = 0;
     bool _suspect = false;
+    bool _sync = true;
     std::string _connector;
     std::string _connect;
     Poco::Data::Session _session;

@@ -1,4 +1,5 @@
 #include "Attempts.h"
+#include "Query.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -7,10 +8,10 @@ namespace Loket {
 void Attempts::record(const Attempt& a)
 {
     std::string reply = a.reply.substr(0, 500);
-    _db.session() << "INSERT INTO attempts (trx_id, kind, supplier, code, sent_at, answered_at, outcome, reply) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        bind(a.trxId), bind(a.kind), bind(a.supplier), bind(a.code), bind(a.sentAt), bind(a.answeredAt),
-        bind(a.outcome), bind(reply), now;
+    Query(_db, "INSERT INTO attempts (trx_id, kind, supplier, code, sent_at, answered_at, outcome, reply) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(a.trxId).bind(a.kind).bind(a.supplier).bind(a.code).bind(a.sentAt).bind(a.answeredAt)
+        .bind(a.outcome).bind(reply).run();
 }
 
 std::vector<Attempt> Attempts::of(Poco::Int64 trxId)

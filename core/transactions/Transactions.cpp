@@ -157,14 +157,22 @@ std::vector<Poco::Int64> Transactions::queuedIds(const std::string& biller, int 
 {
     // PostgreSQL: rows another dispatcher is claiming right now are skipped,
     // not waited for.  SQLite: BEGIN IMMEDIATE already lets one writer in.
-    std::string sql = "SELECT id FROM transactions WHERE status = 'QUEUED' AND biller = ? ORDER BY id LIMIT " +
-                      std::to_string(limit);
-    if (!_db.isSQLite()) sql += " FOR UPDATE SKIP LOCKED";
+    Query q(_db, _db.isSQLite() ? "SELECT id FROM transactions WHERE status = 'QUEUED' AND biller = ? ORDER BY id LIMIT ?"
+                                : "SELECT id FROM transactions WHERE status = 'QUEUED' AND biller = ? ORDER BY id LIMIT ? "
+                                  "FOR UPDATE SKIP LOCKED");
+    q.bind(biller).bind(limit);
     std::vector<Poco::Int64> ids;
-    Poco::Data::Statement st(_db.session());
-    st << sql, into(ids), bind(biller);
-    st.execute();
+    while (q.next()) ids.push_back(q.int64(0));
     return ids;
+}
+
+bool Transactions::anyClaimable(const std::string& biller, Poco::Int64 now)
+{
+    Query queued(_db, "SELECT id FROM transactions WHERE status = 'QUEUED' AND biller = ? LIMIT 1");
+    if (queued.bind(biller).next()) return true;
+    Query due(_db, "SELECT id FROM transactions WHERE status = 'PENDING' AND biller = ? AND next_check_at <= ? "
+                   "AND lease_until < ? LIMIT 1");
+    return due.bind(biller).bind(now).bind(now).next();
 }
 
 std::vector<Transaction> Transactions::claimQueued(const std::string& biller, const std::string& owner,
@@ -174,13 +182,11 @@ std::vector<Transaction> Transactions::claimQueued(const std::string& biller, co
     if (limit <= 0) return out;
     for (Poco::Int64 id : queuedIds(biller, limit))
     {
-        Poco::Int64 claimed = 0;
-        Poco::Data::Statement st(_db.session());
-        st << "UPDATE transactions SET status = 'SENT', lease_owner = ?, lease_until = ?, sent_at = ?, updated_at = ? "
-              "WHERE id = ? AND status = 'QUEUED' RETURNING id",
-            bind(owner), bind(leaseUntil), bind(now), bind(now), bind(id), into(claimed);
+        Query claim(_db, "UPDATE transactions SET status = 'SENT', lease_owner = ?, lease_until = ?, sent_at = ?, "
+                         "updated_at = ? WHERE id = ? AND status = 'QUEUED' RETURNING id");
+        claim.bind(owner).bind(leaseUntil).bind(now).bind(now).bind(id);
         Transaction t;
-        if (fetchOne(st) && findById(id, t)) out.push_back(t);
+        if (moved(claim) && findById(id, t)) out.push_back(t);
     }
     return out;
 }

@@ -101,6 +101,10 @@ public:
 
     /// Claims up to `limit` QUEUED orders of `biller` for dispatcher `owner`
     /// (QUEUED → SENT, lease until `leaseUntil`), oldest first, and returns them.
+    /// True when claimQueued or claimDueChecks would find an order for `biller`
+    /// now: a read, so that an idle dispatcher round takes no write lock.
+    bool anyClaimable(const std::string& biller, Poco::Int64 now);
+
     std::vector<Transaction> claimQueued(const std::string& biller, const std::string& owner, Poco::Int64 now,
                                          Poco::Int64 leaseUntil, int limit);
 

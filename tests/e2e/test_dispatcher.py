@@ -395,7 +395,10 @@ class TwoDispatchersTest(unittest.TestCase):
     """Two dispatchers (as on two hosts) share one database: each order has one owner."""
 
     def test_two_dispatchers_under_load_never_send_an_order_twice(self):
-        with Loket(workers=2, biller_timeout_ms=5000) as loket:
+        # Each host's workers ring their own dispatcher; the other one finds
+        # work on its poll.  With 8 orders in flight per dispatcher at a 150 ms
+        # biller, 400 orders queue up for long enough that both must take some.
+        with Loket(workers=2, biller_timeout_ms=5000, keys={"biller.sim.max_in_flight": 8}) as loket:
             loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
             loket.ctl("sim", "set", "0814000000", "--result", "success", "--delay-ms", 150)
             with open(os.path.join(loket.home, "loket.properties")) as f:
