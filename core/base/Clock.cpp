@@ -37,12 +37,18 @@ Poco::Int64 now() { return static_cast<Poco::Int64>(::time(nullptr)); }
 
 std::string format(Poco::Int64 epochSeconds)
 {
+    // Every reply carries the time: each thread formats a second once.
+    thread_local Poco::Int64 formattedSecond = -1;
+    thread_local std::string formatted;
+    if (epochSeconds == formattedSecond) return formatted;
     std::time_t t = static_cast<std::time_t>(epochSeconds);
     std::tm tm{};
     ::localtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
+    formattedSecond = epochSeconds;
+    formatted = buf;
+    return formatted;
 }
 
 std::string formatLog(Poco::Int64 epochSeconds)
@@ -50,6 +56,11 @@ std::string formatLog(Poco::Int64 epochSeconds)
     // nginx writes English month names whatever the locale; so do we.
     static const char* const Months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    // One log line per request: each thread formats a second once (localtime_r
+    // takes glibc's time zone lock and may look at /etc/localtime).
+    thread_local Poco::Int64 formattedSecond = -1;
+    thread_local std::string formatted;
+    if (epochSeconds == formattedSecond) return formatted;
     std::time_t t = static_cast<std::time_t>(epochSeconds);
     std::tm tm{};
     ::localtime_r(&t, &tm);
@@ -58,7 +69,9 @@ std::string formatLog(Poco::Int64 epochSeconds)
     std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday, Months[tm.tm_mon],
                   tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
                   std::labs(offset) / 60, std::labs(offset) % 60);
-    return buf;
+    formattedSecond = epochSeconds;
+    formatted = buf;
+    return formatted;
 }
 
 Poco::Int64 endOfDay(Poco::Int64 epochSeconds)

@@ -61,44 +61,40 @@ Database::Database(const Config& config)
 
 Database::~Database() { forgetStatements(); }
 
-sqlite3_stmt* Database::acquire(const std::string& sql, bool& owned)
+sqlite3_stmt* Database::acquire(const std::string& sql, Prepared*& slot)
 {
     // Statements built from data (a list of ids, a LIMIT) are kept too, up
     // to a bound, so that such text can never grow the cache without end.
     auto it = _prepared.find(sql);
     if (it == _prepared.end() && _prepared.size() < MaxKeptStatements) it = _prepared.emplace(sql, Prepared()).first;
-    owned = it == _prepared.end() || it->second.inUse;
-    sqlite3_stmt* stmt = owned ? nullptr : it->second.stmt;
-    if (!stmt)
+    slot = it == _prepared.end() || it->second.inUse ? nullptr : &it->second;   // map nodes never move
+    if (slot && slot->stmt)
     {
-        sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(_session);
-        if (sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
-        {
-            std::string why = sqlite3_errmsg(handle);
-            sqlite3_finalize(stmt);
-            throw std::runtime_error("cannot compile \"" + sql.substr(0, 60) + "\": " + why);
-        }
-        if (!owned) it->second.stmt = stmt;
+        slot->inUse = true;
+        return slot->stmt;
     }
-    if (!owned) it->second.inUse = true;
+    sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(_session);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(handle, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+    {
+        std::string why = sqlite3_errmsg(handle);
+        sqlite3_finalize(stmt);
+        throw std::runtime_error("cannot compile \"" + sql.substr(0, 60) + "\": " + why);
+    }
+    if (slot) slot->stmt = stmt, slot->inUse = true;
     return stmt;
 }
 
-void Database::release(sqlite3_stmt* stmt, bool owned)
+void Database::release(sqlite3_stmt* stmt, Prepared* slot)
 {
-    if (owned)
+    if (!slot)
     {
         sqlite3_finalize(stmt);
         return;
     }
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    for (auto& entry : _prepared)
-        if (entry.second.stmt == stmt)
-        {
-            entry.second.inUse = false;
-            return;
-        }
+    slot->inUse = false;
 }
 
 void Database::forgetStatements()

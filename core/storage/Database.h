@@ -53,12 +53,19 @@ public:
     /// be run again.
     static bool isRetryable(const std::exception& e);
 
+    /// A statement kept compiled on this connection (see Query).
+    struct Prepared
+    {
+        sqlite3_stmt* stmt = nullptr;
+        bool inUse = false;
+    };
     /// SQLite: the statement compiled for `sql` on this connection, compiled on
-    /// first use and kept (see Query).  `owned` is set when the kept one is in
-    /// use by an enclosing Query: the caller then gets a private one to finalize.
-    sqlite3_stmt* acquire(const std::string& sql, bool& owned);
+    /// first use and kept in `slot`.  `slot` is null when the kept one is in use
+    /// by an enclosing Query (or the cache is full): the statement is then the
+    /// caller's own, finalized by release().
+    sqlite3_stmt* acquire(const std::string& sql, Prepared*& slot);
     /// Gives a statement from acquire() back (reset, bindings cleared).
-    void release(sqlite3_stmt* stmt, bool owned);
+    void release(sqlite3_stmt* stmt, Prepared* slot);
 
 private:
     /// Finalizes every kept statement: before the connection closes or reopens.
@@ -76,11 +83,6 @@ private:
     std::string _connect;
     Poco::Data::Session _session;
     static constexpr std::size_t MaxKeptStatements = 256;
-    struct Prepared
-    {
-        sqlite3_stmt* stmt = nullptr;
-        bool inUse = false;
-    };
     std::unordered_map<std::string, Prepared> _prepared;
 };
 

@@ -7,14 +7,22 @@
 
 namespace Loket {
 
-Query::Query(Database& db, const std::string& sql) : _db(db), _sql(sql)
+Query::Query(Database& db, const std::string& sql) : _db(db)
 {
-    if (_db.isSQLite()) _stmt = _db.acquire(_sql, _owned);
+    if (_db.isSQLite())
+        _stmt = _db.acquire(sql, _slot);
+    else
+        _sql = sql;
 }
 
 Query::~Query()
 {
-    if (_stmt) _db.release(_stmt, _owned);
+    if (_stmt) _db.release(_stmt, _slot);
+}
+
+std::string Query::sqlText() const
+{
+    return _stmt ? std::string(sqlite3_sql(_stmt)) : _sql;
 }
 
 Query& Query::bind(const std::string& value)
@@ -23,7 +31,7 @@ Query& Query::bind(const std::string& value)
     {
         if (sqlite3_bind_text(_stmt, _nextParam++, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
             SQLITE_OK)
-            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + _sql);
+            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + sqlText());
         return *this;
     }
     _texts.push_back(value);
@@ -36,7 +44,7 @@ Query& Query::bind(Poco::Int64 value)
     if (_stmt)
     {
         if (sqlite3_bind_int64(_stmt, _nextParam++, value) != SQLITE_OK)
-            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + _sql);
+            throw std::runtime_error("cannot bind parameter " + std::to_string(_nextParam - 1) + " of " + sqlText());
         return *this;
     }
     _ints.push_back(value);
@@ -72,7 +80,7 @@ bool Query::next()
         int rc = sqlite3_step(_stmt);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
-        throw std::runtime_error(std::string(sqlite3_errmsg(sqlite3_db_handle(_stmt))) + " (" + _sql.substr(0, 60) +
+        throw std::runtime_error(std::string(sqlite3_errmsg(sqlite3_db_handle(_stmt))) + " (" + sqlText().substr(0, 60) +
                                  ")");
     }
     if (!_started)

@@ -53,15 +53,17 @@ public:
 
 private:
     void start();
+    /// The SQL, for error messages.
+    std::string sqlText() const;
 
     Database& _db;
-    std::string _sql;
     bool _started = false;
     // SQLite
     sqlite3_stmt* _stmt = nullptr;
-    bool _owned = false;     ///< a private statement (the cached one was in use)
+    Database::Prepared* _slot = nullptr;   ///< null: a private statement (the kept one was in use)
     int _nextParam = 1;
     // ODBC
+    std::string _sql;
     std::vector<std::string> _texts;
     std::vector<Poco::Int64> _ints;
     std::vector<std::pair<bool, std::size_t>> _params;   ///< (isText, index)
