@@ -97,7 +97,8 @@ AuthOutcome Authenticator::authenticate(const AuthRequest& req, Partner& partner
     const SecretBox& box = SecretBox::cached(_config.authKeyFile);
     const Dummy& dummy = dummyFor(box);
     bool known = Partners(_db).find(req.memberId, partner);
-    PartnerAuthRecord auth = PartnerAuth(_db).find(req.memberId);
+    Lockout::State lock;
+    PartnerAuthRecord auth = PartnerAuth(_db).find(req.memberId, lock);
 
     // The allowlist comes first: from elsewhere, nothing else is looked at
     // and nothing counts towards a lock.
@@ -105,7 +106,6 @@ AuthOutcome Authenticator::authenticate(const AuthRequest& req, Partner& partner
 
     Lockout lockout(_db);
     Poco::Int64 now = Clock::now();
-    Lockout::State lock = lockout.state(req.memberId);
     if (lock.lockedUntil > now) return AuthOutcome::Locked;
 
     // Unknown memberIDs open the dummy's secrets: same decryptions, same hashing.

@@ -15,6 +15,22 @@ PartnerAuthRecord PartnerAuth::find(const std::string& memberId)
     return r;
 }
 
+PartnerAuthRecord PartnerAuth::find(const std::string& memberId, Lockout::State& lock)
+{
+    // Driven by the memberID itself, so an ID with neither row still gets one
+    // row back: a known and an unknown memberID cost the same statement.
+    Query q(_db, "SELECT a.pin_sealed, a.password_sealed, a.sign_prefix, a.ip_allow, f.failures, f.locked_until "
+                 "FROM (SELECT CAST(? AS TEXT) AS m) k LEFT JOIN partner_auth a ON a.member_id = k.m "
+                 "LEFT JOIN auth_failures f ON f.member_id = k.m");
+    q.bind(memberId);
+    PartnerAuthRecord r;
+    lock = Lockout::State();
+    if (!q.next()) return r;
+    r.pinSealed = q.text(0), r.passwordSealed = q.text(1), r.signPrefix = q.text(2), r.ipAllow = q.text(3);
+    lock.failures = q.integer(4), lock.lockedUntil = q.int64(5);
+    return r;
+}
+
 void PartnerAuth::ensureRow(const std::string& memberId)
 {
     // Portable "insert unless present" (SQLite 3.24+, PostgreSQL 9.5+).

@@ -1,5 +1,6 @@
 #pragma once
 #include "Database.h"
+#include "Lockout.h"
 #include "SecretBox.h"
 #include <string>
 
@@ -25,6 +26,9 @@ public:
 
     /// The record of `memberId`; an empty one when there is none.
     PartnerAuthRecord find(const std::string& memberId);
+    /// The same, and the memberID's lockout state, in one statement: every
+    /// request reads both (issue 12).  Either may be absent (empty, zero).
+    PartnerAuthRecord find(const std::string& memberId, Lockout::State& lock);
 
     /// Seals and stores the given secrets (an empty one stays as it is) and
     /// clears the partner's old digest of each.  Run inside the caller's
