@@ -97,8 +97,29 @@ void Database::release(sqlite3_stmt* stmt, Prepared* slot)
     slot->inUse = false;
 }
 
+Database::OdbcPrepared* Database::odbcSlot(const std::string& sql, const std::vector<bool>& shape)
+{
+    auto it = _odbcPrepared.find(sql);
+    if (it == _odbcPrepared.end())
+    {
+        if (_odbcPrepared.size() >= MaxKeptStatements) return nullptr;
+        auto slot = std::make_unique<OdbcPrepared>();
+        slot->shape = shape;
+        slot->texts.reserve(shape.size());
+        slot->ints.reserve(shape.size());
+        it = _odbcPrepared.emplace(sql, std::move(slot)).first;
+    }
+    OdbcPrepared* slot = it->second.get();
+    if (slot->inUse || slot->shape != shape) return nullptr;
+    slot->inUse = true;
+    return slot;
+}
+
+void Database::forgetOdbc(const std::string& sql) { _odbcPrepared.erase(sql); }
+
 void Database::forgetStatements()
 {
+    _odbcPrepared.clear();
     for (auto& entry : _prepared) sqlite3_finalize(entry.second.stmt);
     _prepared.clear();
 }
@@ -151,6 +172,7 @@ void Database::ensureConnected()
     }
     // A new session: Poco's ODBC session cannot be reopened once its
     // connection handle is gone.
+    forgetStatements();   // they belong to the dead connection
     _session = Poco::Data::Session(_connector, _connect);
     _suspect = false;
 }

@@ -2,7 +2,9 @@
 #include "Config.h"
 #include <Poco/Data/Session.h>
 #include <string>
+#include <memory>
 #include <unordered_map>
+#include <vector>
 
 struct sqlite3_stmt;
 
@@ -67,6 +69,25 @@ public:
     /// Gives a statement from acquire() back (reset, bindings cleared).
     void release(sqlite3_stmt* stmt, Prepared* slot);
 
+    /// ODBC: a statement kept prepared on this connection (see Query), bound
+    /// by reference to its own parameter storage.  Prepared once, it is only
+    /// bound and executed again: psqlODBC otherwise spends four round trips
+    /// per statement (Parse, Describe, Bind/Execute, DEALLOCATE).
+    struct OdbcPrepared
+    {
+        std::unique_ptr<Poco::Data::Statement> statement;
+        std::vector<std::string> texts;
+        std::vector<Poco::Int64> ints;
+        std::vector<bool> shape;   ///< per parameter: true = text
+        bool inUse = false;
+    };
+    /// The kept statement for `sql` with parameters of this `shape`, or null
+    /// (in use by an enclosing Query, another shape, or the cache is full):
+    /// the caller then runs a statement of its own.  Marked in use.
+    OdbcPrepared* odbcSlot(const std::string& sql, const std::vector<bool>& shape);
+    /// A kept statement that failed is dropped: the next use prepares anew.
+    void forgetOdbc(const std::string& sql);
+
 private:
     /// Finalizes every kept statement: before the connection closes or reopens.
     void forgetStatements();
@@ -84,6 +105,7 @@ private:
     Poco::Data::Session _session;
     static constexpr std::size_t MaxKeptStatements = 256;
     std::unordered_map<std::string, Prepared> _prepared;
+    std::unordered_map<std::string, std::unique_ptr<OdbcPrepared>> _odbcPrepared;
 };
 
 /// Runs a query that returns at most one row; true when it returned one.

@@ -18,6 +18,12 @@ Query::Query(Database& db, const std::string& sql) : _db(db)
 Query::~Query()
 {
     if (_stmt) _db.release(_stmt, _slot);
+    if (_odbc)
+    {
+        _rows.reset();
+        _odbc->inUse = false;
+        if (_odbcFailed) _db.forgetOdbc(_sql);
+    }
 }
 
 std::string Query::sqlText() const
@@ -57,6 +63,47 @@ void Query::start()
     _started = true;
     if (_stmt) return;
     using namespace Poco::Data::Keywords;
+    std::vector<bool> shape;
+    shape.reserve(_params.size());
+    for (const auto& p : _params) shape.push_back(p.first);
+    _odbc = _db.odbcSlot(_sql, shape);
+    if (_odbc)
+    {
+        // The kept statement is bound by reference to the slot's storage:
+        // assigning the new values is all its next execution needs.
+        bool first = !_odbc->statement;
+        _odbc->texts.resize(0), _odbc->ints.resize(0);
+        for (const auto& p : _params)
+        {
+            if (p.first)
+                _odbc->texts.push_back(_texts[p.second]);
+            else
+                _odbc->ints.push_back(_ints[p.second]);
+        }
+        try
+        {
+            if (first)
+            {
+                _odbc->statement = std::make_unique<Poco::Data::Statement>(_db.session());
+                *_odbc->statement << _sql;
+                std::size_t t = 0, i = 0;
+                for (bool text : shape)
+                {
+                    if (text)
+                        *_odbc->statement, use(_odbc->texts[t++]);
+                    else
+                        *_odbc->statement, use(_odbc->ints[i++]);
+                }
+            }
+            execute(*_odbc->statement);
+        }
+        catch (...)
+        {
+            _odbcFailed = true;   // prepared anew next time
+            throw;
+        }
+        return;
+    }
     _statement = std::make_unique<Poco::Data::Statement>(_db.session());
     *_statement << _sql;
     // Bound by reference: the vectors no longer grow once the statement runs.
@@ -67,8 +114,13 @@ void Query::start()
         else
             *_statement, use(_ints[p.second]);
     }
-    _statement->execute();
-    if (_statement->columnsExtracted() > 0) _rows = std::make_unique<Poco::Data::RecordSet>(*_statement);
+    execute(*_statement);
+}
+
+void Query::execute(Poco::Data::Statement& st)
+{
+    st.execute();
+    if (st.columnsExtracted() > 0) _rows = std::make_unique<Poco::Data::RecordSet>(st);
     _row = 0;
 }
 

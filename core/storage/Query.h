@@ -53,6 +53,8 @@ public:
 
 private:
     void start();
+    /// Runs `st` and makes its rows readable.
+    void execute(Poco::Data::Statement& st);
     /// The SQL, for error messages.
     std::string sqlText() const;
 
@@ -67,7 +69,9 @@ private:
     std::vector<std::string> _texts;
     std::vector<Poco::Int64> _ints;
     std::vector<std::pair<bool, std::size_t>> _params;   ///< (isText, index)
-    std::unique_ptr<Poco::Data::Statement> _statement;
+    std::unique_ptr<Poco::Data::Statement> _statement;   ///< a statement of our own
+    Database::OdbcPrepared* _odbc = nullptr;             ///< or the connection's kept one
+    bool _odbcFailed = false;
     std::unique_ptr<Poco::Data::RecordSet> _rows;
     std::size_t _row = 0;
     bool _onRow = false;
