@@ -152,9 +152,10 @@ void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
         auto start = std::chrono::steady_clock::now();
         Loket::Request parsed;
         Loket::Reply reply;
-        if (param(request, "DOCUMENT_URI") == "/loket/health")
+        if (param(request, "DOCUMENT_URI") == "/loket/health" || param(request, "DOCUMENT_URI") == "/loket/metrics")
         {
-            reply = pool.health();
+            // issue 13: monitoring, local callers only (nginx/loket-server.conf)
+            reply = param(request, "DOCUMENT_URI") == "/loket/health" ? pool.health() : pool.metrics();
             respond(request, reply.text, reply.httpStatus);
             request.keepConnection = 0;
             FCGX_Finish_r(&request);

@@ -81,7 +81,9 @@ void addTransactionCommands(std::vector<Command>& commands)
                                           << t.leaseOwner << ", no answer yet";
                             if (t.status == Loket::TrxState::Pending)
                                 std::cout << "\noutcome unknown: status calls so far " << t.checks << ", next "
-                                          << Loket::Clock::format(t.nextCheckAt);
+                                          << (t.nextCheckAt == Loket::Transactions::CheckAskedByReconcile
+                                                  ? std::string("now (asked for by loketctl reconcile)")
+                                                  : Loket::Clock::format(t.nextCheckAt));
                             if (t.answeredPending) std::cout << "\npartner answered: SEDANG DIPROSES (callback on settlement)";
                             for (const auto& a : Loket::Attempts(tool.db()).of(t.id))
                                 std::cout << "\nattempt: " << a.kind << " " << a.supplier << " code " << a.code

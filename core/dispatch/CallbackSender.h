@@ -3,12 +3,12 @@
 
 namespace Loket {
 
-/// Delivers one partner callback: a GET of the stored URL with bounded time
-/// (connect to last byte within `timeoutMs`) and a bounded response (the
-/// first 4 KiB are read, the rest ignored), no redirects followed.  Only a 2xx
-/// counts as delivered.  Never throws.  The error text names the host and the
-/// HTTP status or network error, never the URL's query (it may carry the
-/// partner's own token).
+/// Delivers one partner callback: a GET of the stored URL through the one
+/// hardened client (HttpClient): connect, TLS handshake and reply within
+/// `timeoutMs` however slowly the receiver dribbles, at most 4 KiB of the
+/// body read, no redirects followed.  Only a 2xx status counts as delivered.
+/// Never throws.  The error text names the host and the HTTP status or
+/// network error, never the URL's query (it may carry the partner's own token).
 struct CallbackDelivery
 {
     bool delivered = false;

@@ -14,7 +14,8 @@ ReconcileResult Reconciler::run(int olderThanSeconds, int waitSeconds, const std
     std::map<Poco::Int64, int> checksBefore;
     {
         WriteTransaction tx(_ctx.db);
-        ids = _ctx.transactions().makeChecksDue(before, now);
+        // Only the orders this run claimed: one another run made due is its to count.
+        ids = _ctx.transactions().makeChecksDue(before);
         for (Poco::Int64 id : ids)
         {
             Transaction t;

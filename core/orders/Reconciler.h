@@ -19,7 +19,9 @@ struct ReconcileResult
 /// ago becomes due for a status call now, the dispatcher is woken, and the
 /// run waits (up to `waitSeconds`) until each has been asked once.  Only a
 /// dispatcher talks to billers; the result counts what happened to exactly
-/// the orders this run made due.
+/// the orders this run made due.  Two runs at once never count the same
+/// order: an order another run made due, and no dispatcher has asked about
+/// yet, is left to that run (Transactions::makeChecksDue claims each once).
 class Reconciler
 {
 public:

@@ -1,5 +1,6 @@
 #include "ServicePool.h"
 #include "Bell.h"
+#include "Metrics.h"
 #include <iostream>
 
 namespace Loket {
@@ -59,6 +60,14 @@ Reply ServicePool::health()
     Reply reply{"FAIL ledger-down\n" + slot->openError + "\n", "99", slot->openError};
     reply.httpStatus = 503;
     if (slot->service) reply = slot->service->health();
+    giveBack(slot);
+    return reply;
+}
+
+Reply ServicePool::metrics()   // issue 13
+{
+    Slot* slot = borrow();
+    Reply reply = metricsReply(_config, slot->service ? slot->db.get() : nullptr);
     giveBack(slot);
     return reply;
 }

@@ -32,6 +32,9 @@ public:
     /// GET /loket/health (Service::health); thread-safe.
     Reply health();
 
+    /// GET /loket/metrics (Metrics.h, issue 13); thread-safe.
+    Reply metrics();
+
     /// A supplier's report (/V1/supplier-report/CODE/TOKEN); thread-safe.
     Reply supplierReport(const std::string& code, const SupplierReportRequest& request);
 

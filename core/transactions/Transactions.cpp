@@ -265,13 +265,18 @@ bool Transactions::keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCh
     return fetchOne(st);
 }
 
-std::vector<Poco::Int64> Transactions::makeChecksDue(Poco::Int64 updatedBefore, Poco::Int64 now)
+std::vector<Poco::Int64> Transactions::makeChecksDue(Poco::Int64 updatedBefore)
 {
-    auto ids = selectIds(_db, "SELECT id FROM transactions WHERE status = 'PENDING' AND updated_at <= ?",
-                         [&](Poco::Data::Statement& st) { st, bind(updatedBefore); });
+    // The guarded UPDATE is the claim: of two runs at once, one marks a row and
+    // the other no longer selects it (issue 13).
+    Poco::Int64 mark = CheckAskedByReconcile;
+    auto ids = selectIds(_db, "SELECT id FROM transactions WHERE status = 'PENDING' AND updated_at <= ? "
+                              "AND next_check_at <> ?",
+                         [&](Poco::Data::Statement& st) { st, bind(updatedBefore), bind(mark); });
     return moveEach(_db, ids,
-                    "UPDATE transactions SET next_check_at = ? WHERE status = 'PENDING' AND id = ? RETURNING id",
-                    [&](Poco::Data::Statement& st) { st, bind(now); });
+                    "UPDATE transactions SET next_check_at = ? WHERE status = 'PENDING' AND next_check_at <> ? "
+                    "AND id = ? RETURNING id",
+                    [&](Poco::Data::Statement& st) { st, bind(mark), bind(mark); });
 }
 
 bool Transactions::markAnsweredPending(Poco::Int64 id)

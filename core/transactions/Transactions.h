@@ -131,9 +131,16 @@ public:
     /// status call was still unknown: asked again at `nextCheckAt`.
     bool keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCheckAt, Poco::Int64 at);
 
+    /// next_check_at of an order a reconcile run made due (issue 13): due at
+    /// once and first in line (1970-01-01), and claimed by that run alone until
+    /// a dispatcher has asked the biller (which sets a real next_check_at).
+    static constexpr Poco::Int64 CheckAskedByReconcile = 1;
+
     /// Makes every PENDING order older than `olderThan` (updated_at) due for a
-    /// status call now; returns their ids (loketctl reconcile).
-    std::vector<Poco::Int64> makeChecksDue(Poco::Int64 updatedBefore, Poco::Int64 now);
+    /// status call now, except those another reconcile run already made due
+    /// and no dispatcher has asked about yet; returns the ids this call claimed
+    /// (loketctl reconcile: a run reports only these).
+    std::vector<Poco::Int64> makeChecksDue(Poco::Int64 updatedBefore);
 
     /// Records that the partner was answered SEDANG DIPROSES, if the order is
     /// still open; false when it became final first (answer that instead).

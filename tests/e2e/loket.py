@@ -9,7 +9,12 @@ operators use, on a free loopback port.
 With LOKET_BACKEND=postgresql the same suite runs against PostgreSQL through
 ODBC: each instance starts a throwaway cluster (initdb, as the unprivileged
 `postgres` user when run as root) on a free loopback port, and stops it after.
+
+An instance that fails to start stops whatever it had started; one a suite
+never closes (its setUpClass failed, so tearDownClass never ran) is closed by
+the module's cleanup, and at exit at the latest (test_harness.py).
 """
+import atexit
 import glob
 import hashlib
 import os
@@ -57,10 +62,14 @@ class PgCluster:
             shutil.chown(directory, "postgres")
         self._pg(PG_BIN + "/initdb", "-D", directory + "/data", "-U", "loket", "--auth=trust", "-E", "UTF8",
                  "--locale=C.UTF-8", "-N")
-        self._pg(PG_BIN + "/pg_ctl", "-D", directory + "/data", "-l", directory + "/server.log", "-w", "-o",
-                 "-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200" % (self.port, directory),
-                 "start")
-        self.psql("postgres", "CREATE DATABASE loket")
+        try:
+            self._pg(PG_BIN + "/pg_ctl", "-D", directory + "/data", "-l", directory + "/server.log", "-w", "-o",
+                     "-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=200" % (self.port, directory),
+                     "start")
+            self.psql("postgres", "CREATE DATABASE loket")
+        except BaseException:
+            self.stop()   # a server that started but cannot be used is not left running
+            raise
 
     def _pg(self, *cmd):
         if self.as_root:
@@ -94,9 +103,34 @@ def _sql_literal(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
+# Instances not closed yet: closed at exit if nobody else does.
+_open = set()
+
+
+@atexit.register
+def _close_leftovers():
+    for loket in list(_open):
+        loket.close()
+
+
 class Loket:
     def __init__(self, workers=2, keys=None, **settings):
         self.home = tempfile.mkdtemp(prefix="loket-e2e-")
+        self.pg = None
+        self.env = None
+        self._closed = False
+        _open.add(self)
+        # A suite whose setUpClass (or setUpModule) fails after this never gets
+        # to its tearDownClass: the module's cleanup stops what was started.
+        # (Closing twice is harmless: close() does it once.)
+        unittest.addModuleCleanup(self.close)
+        try:
+            self._set_up(workers, keys, settings)
+        except BaseException:
+            self.close()   # whatever started before the failure: nginx, workers, dispatcher, cluster
+            raise
+
+    def _set_up(self, workers, keys, settings):
         os.chmod(self.home, 0o755)
         self.port = free_port()
         self.backend = BACKEND
@@ -152,11 +186,20 @@ class Loket:
         self._lib("loket_start_dispatcher")
 
     def close(self):
-        self.stop()
-        if self.pg:
-            self.pg.stop()
-        if os.environ.get("LOKET_KEEP") != "1":
-            shutil.rmtree(self.home, ignore_errors=True)
+        """Stops everything this instance started and removes its home (kept
+        with LOKET_KEEP=1); a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        _open.discard(self)
+        try:
+            if self.env:
+                self.stop()
+        finally:
+            if self.pg:
+                self.pg.stop()
+            if os.environ.get("LOKET_KEEP") != "1":
+                shutil.rmtree(self.home, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -13,6 +13,7 @@ workers, a real dispatcher and a real ledger:
 4. two dispatchers on one database under load: no order sent twice.
 """
 import http.server
+import itertools
 import os
 import signal
 import socketserver
@@ -207,6 +208,52 @@ class Receiver:
                 for _, p in self.requests]
 
 
+class RawReceiver:
+    """A partner's report URL that misbehaves below HTTP: `reply(wfile)` writes
+    whatever it likes (a dribble, a flood) after reading the request line."""
+
+    def __init__(self, reply):
+        self.requests = []
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                line = self.rfile.readline()
+                outer.requests.append((time.time(), line))
+                try:
+                    reply(self.wfile)
+                except OSError:
+                    pass   # Loket hung up: what it should do at its deadline or size limit
+
+        class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d/report?token=partner-own" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def dribble(wfile):
+    """The status line and headers one byte every 0.2 s, never finished."""
+    for byte in itertools.cycle(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000):
+        wfile.write(bytes([byte]))
+        wfile.flush()
+        time.sleep(0.2)
+
+
+def flood(wfile):
+    """200 OK with a 1 GB body, sent as fast as Loket reads it."""
+    wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n")
+    chunk = b"x" * 65536
+    for _ in range(1000000000 // len(chunk)):
+        wfile.write(chunk)
+
+
 class CallbackTest(unittest.TestCase):
     """Partners' software waits for the report URL instead of polling."""
 
@@ -290,6 +337,40 @@ class CallbackTest(unittest.TestCase):
         finally:
             quick.stop()
             hanging.stop()
+
+    def test_a_dribbling_or_flooding_receiver_holds_nothing_past_the_callback_timeout(self):
+        dribbling, flooding, quick = RawReceiver(dribble), RawReceiver(flood), Receiver(lambda n: 200)
+        quick.start()
+        try:
+            for member, receiver in (("DRIB", dribbling), ("FLOOD", flooding), ("CALM", quick)):
+                self.loket.add_partner(member, 10 * PRICE)
+                self.loket.ctl("partner", "set", member, "--report-url", receiver.url)
+            self.pending_topup("DRIB", "0816100001", "D1")
+            self.pending_topup("FLOOD", "0816200001", "F1")
+            for dest in ("0816100001", "0816200001"):
+                self.loket.ctl("sim", "set", dest, "--result", "success")
+            self.assertTrue(self.loket.wait_for(lambda: dribbling.requests and flooding.requests, seconds=15))
+            # A 200 status line is the receiver's answer: the flood after it is not read.
+            self.assertTrue(self.loket.wait_for(lambda: self.loket.sql(
+                "SELECT status FROM callbacks WHERE member_id = 'FLOOD'") == [("DELIVERED",)], seconds=10))
+            # The dribble is cut at callback.timeout_ms (3 s) and tried again, never held.
+            self.assertTrue(self.loket.wait_for(lambda: self.loket.sql(
+                "SELECT attempts FROM callbacks WHERE member_id = 'DRIB'")[0][0] >= 2, seconds=15))
+            error = self.loket.sql("SELECT last_error FROM callbacks WHERE member_id = 'DRIB'")[0][0]
+            self.assertIn("timed out", error)
+            self.assertNotIn("partner-own", error)
+            # Meanwhile orders and other partners' callbacks go on as usual.
+            self.loket.ctl("sim", "set", "0816300001", "--result", "success")
+            self.assertIn("SUKSES", self.loket.topup("CALM", "T1", "0816300001", "Q1"))
+            self.pending_topup("CALM", "0816300002", "Q2")
+            self.loket.ctl("sim", "set", "0816300002", "--result", "success")
+            self.assertTrue(self.loket.wait_for(lambda: len(quick.requests) == 1, seconds=10))
+            self.assertEqual(quick.queries()[0]["refid"], "Q2")
+            self.assertEqual(self.loket.audit().stdout.strip(), "audit ok")
+        finally:
+            quick.stop()
+            dribbling.stop()
+            flooding.stop()
 
     def test_an_operator_settles_a_stuck_pending_by_hand_and_the_partner_hears_it(self):
         receiver = Receiver(lambda n: 200)
