@@ -3,6 +3,7 @@
 #include "Billers.h"
 #include "Clock.h"
 #include "Families.h"
+#include "PriceLevels.h"
 #include "Routes.h"
 
 namespace Loket {
@@ -59,8 +60,11 @@ Outcome Purchase::topup(const Request& req, const Partner& partner)
     t.dest = req.dest;
     t.qty = req.qty;
     // ParameterRules bound qty; the catalogue bounds prices.  Still checked:
-    // an overflowing price must never turn a debit into a credit.
-    if (!multiplyRupiah(product.price, req.qty, t.price)) return Outcome::of(RC::ProductClosed);
+    // an overflowing price must never turn a debit into a credit.  The
+    // partner's price (its level's markup included) comes from PriceLevels.
+    Rupiah unit = 0;
+    if (!PriceLevels(_ctx.db).priceFor(partner.memberId, product, unit) || !multiplyRupiah(unit, req.qty, t.price))
+        return Outcome::of(RC::ProductClosed);
     t.createdAt = t.updatedAt = Clock::now();
 
     WriteTransaction tx(_ctx.db);

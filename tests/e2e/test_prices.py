@@ -1,0 +1,177 @@
+"""Partner prices, margins and one payment per bill (issue 10), through nginx.
+
+- An operator gives a level a markup per product and a partner that level: the
+  partner pays the product's price plus the markup (a bill: the admin fee plus
+  the markup), reads the same prices from `loketctl price list` and from its
+  own GET /V1/http-get/pricelist (pin+password or HTTP-GET SIGN, with the same
+  allowlist and lockout as a balance request, and no secret in any log).
+- `report daily` shows cost and margin per product and per supplier.
+- Two payments of one bill under two refIDs at the same moment: one is charged,
+  the other answers RC 88; a bill whose payment failed can be paid again.
+"""
+import base64
+import csv
+import hashlib
+import io
+import threading
+import unittest
+
+from loket import Loket, PIN, PASSWORD
+
+OUTSIDER = "127.0.0.2"   # another loopback address: "from elsewhere"
+MAX_RUPIAH = 10 ** 12
+
+
+def sign(*parts):
+    """base64url-without-padding(SHA1(parts joined with |)) (HTTP-GET SIGN)."""
+    digest = hashlib.sha1("|".join(parts).encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def csv_rows(text):
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+class PriceLevelTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.loket = Loket(workers=2)
+        ctl = cls.loket.ctl
+        ctl("product", "set", "T10", "--price", 10000, "--biller", "sim")
+        ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+        ctl("product", "set", "TUTUP", "--price", 1000, "--biller", "sim", "--open", "no")
+        ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
+        ctl("product", "set", "HUGE", "--price", MAX_RUPIAH - 100, "--biller", "sim")
+        ctl("level", "set", "GOLD", "T10", "--markup", 150)
+        ctl("level", "set", "GOLD", "PLNPASC", "--markup", 500)
+        ctl("level", "set", "GOLD", "HUGE", "--markup", 100)
+        ctl("level", "set", "SILVER", "T10", "--markup", 300)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loket.close()
+
+    def partner(self, member, level=None, deposit=1000000):
+        self.loket.add_partner(member, deposit)
+        if level:
+            self.loket.ctl("partner", "set", member, "--level", level)
+        return member
+
+    def pricelist(self, member, source=None, **credentials):
+        q = dict(memberID=member)
+        q.update(credentials or dict(pin=PIN, password=PASSWORD))
+        status, body = self.loket.get(path="/V1/http-get/pricelist", source=source, **q)
+        self.assertEqual(status, 200, body)
+        return body
+
+    def test_a_partner_of_a_level_pays_price_plus_markup(self):
+        gold, plain = self.partner("GOLD1", "GOLD"), self.partner("PLAIN1")
+        self.assertIn("SUKSES, HRG:20300 ", self.loket.topup(gold, "T10", "0811", "G1", qty=2))
+        self.assertEqual(self.loket.balance(gold), 1000000 - 2 * 10150)
+        self.assertIn("SUKSES, HRG:10000 ", self.loket.topup(plain, "T10", "0811", "P1"))
+        self.assertEqual(self.loket.balance(plain), 1000000 - 10000)
+        # No markup of the level on T5: the product's own price.
+        self.assertIn("SUKSES, HRG:5500 ", self.loket.topup(gold, "T5", "0811", "G2"))
+        # The hold is what the partner pays, exactly once.
+        self.assertEqual(self.loket.sql("SELECT amount FROM mutations m JOIN transactions t ON t.id = m.trx_id "
+                                        "WHERE t.member_id = ? AND m.kind = 'hold' ORDER BY m.id", gold),
+                         [(-20300,), (-5500,)])
+        self.assertIn("audit ok", self.loket.audit().stdout)
+
+    def test_a_bill_carries_the_level_markup_on_its_admin_fee(self):
+        gold = self.partner("GOLDBILL", "GOLD")
+        self.loket.ctl("sim", "bill", "PLNPASC", "546300000001", "--name", "Anto", "--amount", 300000,
+                       "--period", "2026-11")
+        self.assertEqual(self.loket.inquiry(gold, "PLNPASC", "546300000001", "B1"),
+                         "CEK PLNPASC.546300000001 SUKSES, DATA:Anto TAGIHAN:300000 ADMIN:3250.")
+        self.assertIn("SUKSES, HRG:303250 ", self.loket.payment(gold, "PLNPASC", "546300000001", "B1"))
+        self.assertEqual(self.loket.balance(gold), 1000000 - 303250)
+
+    def test_a_level_change_applies_to_the_next_purchase(self):
+        m = self.partner("MOVER", "SILVER")
+        self.assertIn("HRG:10300 ", self.loket.topup(m, "T10", "0811", "M1"))
+        self.loket.ctl("partner", "set", m, "--level", "GOLD")
+        self.assertIn("HRG:10150 ", self.loket.topup(m, "T10", "0811", "M2"))
+        self.loket.ctl("partner", "set", m, "--level", "")
+        self.assertIn("HRG:10000 ", self.loket.topup(m, "T10", "0811", "M3"))
+        self.assertEqual(self.loket.balance(m), 1000000 - 10300 - 10150 - 10000)
+
+    def test_price_times_qty_plus_markup_never_overflows(self):
+        m = self.partner("HUGE1", "GOLD", deposit=10 ** 9)
+        before = self.loket.balance(m)
+        # (10^12 - 100 + 100) × 10 is beyond every amount Loket handles: closed, nothing debited.
+        self.assertIn("GAGAL", self.loket.topup(m, "HUGE", "0811", "H1", qty=10))
+        self.assertEqual(self.loket.sql("SELECT status FROM transactions WHERE ref_id = 'H1'"), [])
+        self.assertEqual(self.loket.balance(m), before)
+        # A markup that would take the price past the limit is refused by the operator's tool.
+        r = self.loket.ctl("level", "set", "GOLD", "HUGE", "--markup", 101, check=False)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("above", r.stderr)
+        self.assertIn("audit ok", self.loket.audit().stdout)
+
+    def test_price_list_for_the_operator_and_the_partner(self):
+        gold = self.partner("GOLDLIST", "GOLD")
+        rows = {r["product"]: (r["kind"], int(r["price"]), r["state"])
+                for r in csv_rows(self.loket.ctl("price", "list", "--member", gold, "--csv"))}
+        self.assertEqual(rows["T10"], ("topup", 10150, "open"))
+        self.assertEqual(rows["T5"], ("topup", 5500, "open"))
+        self.assertEqual(rows["PLNPASC"], ("bill", 3250, "open"))
+        self.assertEqual(rows["TUTUP"], ("topup", 1000, "closed"))
+        lines = self.pricelist(gold).splitlines()
+        self.assertEqual(lines[0], "HARGA SUKSES, %d PRODUK." % len(rows))
+        self.assertIn("T10;10150;open", lines)
+        self.assertIn("PLNPASC;3250;open", lines)
+        self.assertIn("TUTUP;1000;closed", lines)
+        self.assertEqual(len(lines), 1 + len(rows))
+        # Another partner reads its own prices, never GOLD's.
+        plain = self.partner("PLAINLIST")
+        self.assertIn("T10;10000;open", self.pricelist(plain).splitlines())
+        r = self.loket.ctl("price", "list", "--member", "NOBODY", check=False)
+        self.assertEqual(r.returncode, 1)
+
+    def test_pricelist_is_authenticated_like_a_balance_request(self):
+        m = self.partner("PLAUTH", "GOLD")
+        self.assertEqual(self.pricelist(m, pin=PIN, password="wrong"), "HARGA GAGAL, PIN ATAU PASSWORD SALAH.")
+        # HTTP-GET SIGN: PREFIX|PriceList|memberID|pin|password.
+        good = sign("OtomaX", "PriceList", m, PIN, PASSWORD)
+        self.assertIn("T10;10150;open", self.pricelist(m, sign=good).splitlines())
+        self.assertEqual(self.pricelist(m, sign=sign("OtomaX", "CheckBalance", m, PIN, PASSWORD)),
+                         "HARGA GAGAL, PIN ATAU PASSWORD SALAH.")
+        # The partner's IP allowlist.
+        self.loket.ctl("partner", "set", m, "--ip", "127.0.0.1/32")
+        self.assertEqual(self.pricelist(m, source=OUTSIDER), "HARGA GAGAL, IP TIDAK TERDAFTAR.")
+        self.loket.ctl("partner", "set", m, "--ip", "")
+        # The lockout counts failures here too.
+        self.loket.ctl("partner", "unlock", m)
+        for _ in range(5):
+            self.pricelist(m, pin=PIN, password="wrong")
+        self.assertEqual(self.pricelist(m), "HARGA GAGAL, AKUN TERKUNCI, SILAKAN COBA LAGI NANTI.")
+        self.loket.ctl("partner", "unlock", m)
+        self.assertTrue(self.pricelist(m).startswith("HARGA SUKSES"))
+        # A malformed memberID is RC 30, as on the balance endpoint.
+        status, body = self.loket.get(path="/V1/http-get/pricelist", memberID="a b", pin=PIN, password=PASSWORD)
+        self.assertTrue(body.startswith("HARGA GAGAL"), body)
+        # No pin, password or sign in any log.
+        logs = self.loket.all_logs()
+        for secret in (PASSWORD, good, "password=", "sign="):
+            self.assertNotIn(secret, logs)
+        self.assertIn("/V1/http-get/pricelist", self.loket.access_log())
+
+    def test_level_list_and_del(self):
+        self.loket.ctl("level", "set", "BRONZE", "T5", "--markup", 25)
+        rows = csv_rows(self.loket.ctl("level", "list", "BRONZE", "--csv"))
+        self.assertEqual([(r["level"], r["product"], r["markup"]) for r in rows], [("BRONZE", "T5", "25")])
+        self.loket.ctl("level", "del", "BRONZE", "T5")
+        self.assertEqual(csv_rows(self.loket.ctl("level", "list", "BRONZE", "--csv")), [])
+        self.assertEqual(self.loket.ctl("level", "del", "BRONZE", "T5", check=False).returncode, 1)
+        for bad in (["level", "set", "BRONZE", "NOPE", "--markup", 1],
+                    ["level", "set", "BRONZE", "T5", "--markup", -1],
+                    ["level", "set", "BRONZE", "T5"],
+                    ["level", "set", "a b", "T5", "--markup", 1],
+                    ["partner", "set", "PLAIN1", "--level", "a|b"]):
+            r = self.loket.ctl(*bad, check=False)
+            self.assertEqual(r.returncode, 2, (bad, r.stdout, r.stderr))
+
+
+if __name__ == "__main__":
+    unittest.main()
