@@ -175,3 +175,65 @@ class PriceLevelTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DailyMarginTest(unittest.TestCase):
+    """report daily: what partners paid, what the delivering supplier charged, the margin."""
+
+    @classmethod
+    def setUpClass(cls):
+        from digiflazz_sim import DigiflazzSim
+        cls.df = DigiflazzSim(username="alice", key="dev-key-123")
+        cls.loket = Loket(workers=2)
+        ctl = cls.loket.ctl
+        ctl("supplier", "add", "DF", "--type", "digiflazz", "--base-url", cls.df.base_url, "--username", "alice",
+            "--key", "dev-key-123")
+        ctl("product", "set", "T10", "--price", 10500, "--biller", "sim")
+        ctl("product", "set", "T5", "--price", 5500, "--biller", "sim")
+        ctl("route", "add", "T10", "DF", "--code", "xld10", "--cost", 10000)   # Digiflazz charges 10000 for xld10
+        ctl("route", "add", "T5", "sim", "--code", "T5", "--cost", 5000)
+        ctl("level", "set", "GOLD", "T10", "--markup", 200)
+        ctl("sim", "set", "0822", "--result", "failed")
+        # The dispatcher reads suppliers every 10 s; a restart reads them now.
+        cls.loket.stop_dispatcher()
+        cls.loket.start_dispatcher()
+        cls.loket.add_partner("MA", 1000000)
+        cls.loket.add_partner("MB", 1000000)
+        ctl("partner", "set", "MB", "--level", "GOLD")
+        l = cls.loket
+        assert "SUKSES" in l.topup("MA", "T10", "0811", "A1")
+        assert "SUKSES" in l.topup("MA", "T10", "0812", "A4")
+        assert "SUKSES" in l.topup("MB", "T10", "0811", "B1")
+        assert "SUKSES" in l.topup("MA", "T5", "0811", "A2")
+        assert "GAGAL" in l.topup("MA", "T5", "0822", "A3")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loket.close()
+        cls.df.close()
+
+    def report(self, *extra):
+        return [r.split(",") for r in self.loket.ctl("report", "daily", "--csv", *extra).splitlines()]
+
+    def test_cost_and_margin_per_product_with_totals(self):
+        # T10: 2 × 10500 (MA) + 10700 (MB, level GOLD) = 31700 taken, 3 × 10000 to Digiflazz.
+        # T5: 5500 taken, 5000 the route's cost at the sim; the failed one counts nothing.
+        self.assertEqual(self.report(), [["product", "status", "count", "sum", "cost", "margin"],
+                                         ["T10", "SUCCESS", "3", "31700", "30000", "1700"],
+                                         ["T5", "FAILED", "1", "0", "0", "0"],
+                                         ["T5", "SUCCESS", "1", "5500", "5000", "500"],
+                                         ["TOTAL", "taken", "4", "37200", "35000", "2200"]])
+
+    def test_cost_and_margin_per_supplier_with_totals(self):
+        self.assertEqual(self.report("--by", "supplier"),
+                         [["supplier", "product", "status", "count", "sum", "cost", "margin"],
+                          ["DF", "T10", "SUCCESS", "3", "31700", "30000", "1700"],
+                          ["DF", "TOTAL", "taken", "3", "31700", "30000", "1700"],
+                          ["sim", "T5", "FAILED", "1", "0", "0", "0"],
+                          ["sim", "T5", "SUCCESS", "1", "5500", "5000", "500"],
+                          ["sim", "TOTAL", "taken", "1", "5500", "5000", "500"],
+                          ["", "TOTAL", "taken", "4", "37200", "35000", "2200"]])
+        # What the report says Digiflazz cost is what Digiflazz took from our deposit there.
+        self.assertEqual(self.df.deposit, 1000000 - 30000)
+        r = self.loket.ctl("report", "daily", "--by", "route", check=False)
+        self.assertEqual(r.returncode, 2)
