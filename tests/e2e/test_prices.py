@@ -237,3 +237,115 @@ class DailyMarginTest(unittest.TestCase):
         self.assertEqual(self.df.deposit, 1000000 - 30000)
         r = self.loket.ctl("report", "daily", "--by", "route", check=False)
         self.assertEqual(r.returncode, 2)
+
+
+class OneBillPaidOnceTest(unittest.TestCase):
+    """Two payments of one bill under two refIDs, sent at the same moment through
+    nginx: one is charged, the other answers RC 88 and is charged nothing."""
+
+    PRICE = 100000 + 2750
+
+    @classmethod
+    def setUpClass(cls):
+        cls.loket = Loket(workers=4)
+        cls.loket.ctl("product", "set", "PLNPASC", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
+        cls.loket.ctl("product", "set", "PLNPASC2", "--family", "PLNPASC", "--admin", 2750, "--biller", "sim")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.loket.close()
+
+    def bill(self, customer, product="PLNPASC"):
+        self.loket.ctl("sim", "bill", product, customer, "--name", "Anto", "--amount", 100000, "--period", "2026-11")
+
+    def pay_at_once(self, payments):
+        """Sends every (member, product, customer, refID) payment at the same moment; their replies."""
+        barrier = threading.Barrier(len(payments))
+        replies = [None] * len(payments)
+
+        def pay(i, member, product, customer, ref):
+            barrier.wait()
+            replies[i] = self.loket.payment(member, product, customer, ref)
+
+        threads = [threading.Thread(target=pay, args=(i,) + p) for i, p in enumerate(payments)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return replies
+
+    def test_twenty_pairs_at_once_each_bill_charged_once(self):
+        pairs = []
+        for i in range(20):
+            customer = "5463%08d" % i
+            self.bill(customer)
+            # Half the pairs come from one partner, half from two partners.
+            a, b = ("SAME%d" % i, "SAME%d" % i) if i % 2 == 0 else ("ONE%d" % i, "TWO%d" % i)
+            for m in {a, b}:
+                self.loket.add_partner(m, 1000000)
+            for m, ref in ((a, "X%d" % i), (b, "Y%d" % i)):
+                self.assertIn("SUKSES", self.loket.inquiry(m, "PLNPASC", customer, ref))
+            pairs += [(a, "PLNPASC", customer, "X%d" % i), (b, "PLNPASC", customer, "Y%d" % i)]
+        replies = self.pay_at_once(pairs)
+        for i in range(20):
+            customer = "5463%08d" % i
+            got = sorted("SUKSES" if "SUKSES" in r else "88" if "TAGIHAN SUDAH TERBAYAR" in r else r
+                         for r in replies[2 * i:2 * i + 2])
+            self.assertEqual(got, ["88", "SUKSES"], (customer, replies[2 * i:2 * i + 2]))
+            holds = self.loket.sql("SELECT COUNT(*), SUM(m.amount) FROM mutations m JOIN transactions t "
+                                   "ON t.id = m.trx_id WHERE t.dest = ? AND m.kind = 'hold'", customer)
+            self.assertEqual(holds, [(1, -self.PRICE)], customer)
+            self.assertEqual(self.loket.sql("SELECT times FROM sim_orders WHERE dest = ?", customer), [(1,)])
+            # The refused one is final for its refID: FAILED with RC 88, no hold, no refund.
+            refused = self.loket.sql("SELECT status, rc FROM transactions WHERE dest = ? AND status <> 'SUCCESS'",
+                                     customer)
+            self.assertEqual([(s, str(rc)) for s, rc in refused], [("FAILED", "88")])
+        spent = sum(1000000 - self.loket.balance(m) for m in
+                    {p[0] for p in pairs})
+        self.assertEqual(spent, 20 * self.PRICE)
+        self.assertIn("audit ok", self.loket.audit().stdout)
+
+    def test_the_same_bill_through_another_product_of_its_family_is_paid_once(self):
+        customer = "546399990001"
+        self.bill(customer)
+        self.bill(customer, "PLNPASC2")
+        m = "FAMILY1"
+        self.loket.add_partner(m, 1000000)
+        self.loket.inquiry(m, "PLNPASC", customer, "F1")
+        self.loket.inquiry(m, "PLNPASC2", customer, "F2")
+        self.assertIn("SUKSES", self.loket.payment(m, "PLNPASC", customer, "F1"))
+        self.assertEqual(self.loket.payment(m, "PLNPASC2", customer, "F2"),
+                         "BAYAR PLNPASC2.%s GAGAL, TAGIHAN SUDAH TERBAYAR. REFID:F2." % customer)
+        # Asked again, the refused refID answers the same: final, nothing charged.
+        self.assertIn("TAGIHAN SUDAH TERBAYAR", self.loket.payment(m, "PLNPASC2", customer, "F2"))
+        self.assertEqual(self.loket.balance(m), 1000000 - self.PRICE)
+
+    def test_a_bill_whose_payment_failed_can_be_paid_again(self):
+        customer = "546388880001"
+        self.bill(customer)
+        m = "AGAIN1"
+        self.loket.add_partner(m, 1000000)
+        self.loket.ctl("sim", "set", customer, "--result", "failed")
+        self.loket.inquiry(m, "PLNPASC", customer, "G1")
+        self.assertIn("GAGAL", self.loket.payment(m, "PLNPASC", customer, "G1"))
+        self.assertEqual(self.loket.balance(m), 1000000)
+        self.loket.ctl("sim", "set", customer, "--result", "success", "--sn", "PAID")
+        self.loket.inquiry(m, "PLNPASC", customer, "G2")
+        self.assertIn("SUKSES", self.loket.payment(m, "PLNPASC", customer, "G2"))
+        self.assertEqual(self.loket.balance(m), 1000000 - self.PRICE)
+        # Paid now: a third refID is refused (the sim says nothing to pay, or the claim does).
+        self.assertNotIn("SUKSES", self.loket.inquiry(m, "PLNPASC", customer, "G3"))
+        self.assertIn("audit ok", self.loket.audit().stdout)
+
+    def test_a_pending_payment_keeps_the_bill_claimed(self):
+        customer = "546377770001"
+        self.bill(customer)
+        m = "PEND1"
+        self.loket.add_partner(m, 1000000)
+        self.loket.ctl("sim", "set", customer, "--result", "pending")
+        self.loket.inquiry(m, "PLNPASC", customer, "H1")
+        self.loket.inquiry(m, "PLNPASC", customer, "H2")
+        self.assertIn("SEDANG DIPROSES", self.loket.payment(m, "PLNPASC", customer, "H1"))
+        # Unknown is not failed: the second refID may not pay the bill meanwhile.
+        self.assertIn("TAGIHAN SUDAH TERBAYAR", self.loket.payment(m, "PLNPASC", customer, "H2"))
+        self.assertEqual(self.loket.balance(m), 1000000 - self.PRICE)
