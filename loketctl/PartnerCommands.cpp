@@ -1,4 +1,5 @@
 #include "Tool.h"
+#include "PriceLevels.h"
 #include "IpAllowList.h"
 #include "Lockout.h"
 #include "Money.h"
@@ -82,22 +83,22 @@ void addPartnerCommands(std::vector<Command>& commands)
                         }});
     commands.push_back({"partner set",
                         "partner set MEMBERID [--pin P] [--password K] [--name N] [--active yes|no] "
-                        "[--signature yes|no] [--report-url URL] [--sign-prefix P] [--ip CIDR[,CIDR...]]",
+                        "[--signature yes|no] [--report-url URL] [--sign-prefix P] [--ip CIDR[,CIDR...]] [--level LEVEL]",
                         "Changes a partner: new pin or password, name, suspend (--active no) or activate, "
                         "signature on or off,\nthe report URL that gets a callback when a transaction answered "
                         "SEDANG DIPROSES ends (http or https; \"\" removes it),\n"
                         "its own sign prefix (\"\" returns to auth.sign_prefix), the IP networks it may send from\n"
-                        "(\"\" removes the allowlist).",
+                        "(\"\" removes the allowlist), its price level (loketctl level set; \"\" for none).",
                         {"--pin", "--password", "--name", "--active", "--signature", "--report-url", "--sign-prefix",
-                         "--ip"},
+                         "--ip", "--level"},
                         {},
                         [](Tool& tool, const Args& args) {
                             std::string id = args.positional(1)[0];
                             if (!args.has("--pin") && !args.has("--password") && !args.has("--name") &&
                                 !args.has("--active") && !args.has("--signature") && !args.has("--report-url") &&
-                                !args.has("--sign-prefix") && !args.has("--ip"))
+                                !args.has("--sign-prefix") && !args.has("--ip") && !args.has("--level"))
                                 throw UsageError("nothing to change: give --pin, --password, --name, --active, "
-                                                 "--signature, --report-url, --sign-prefix or --ip");
+                                                 "--signature, --report-url, --sign-prefix, --ip or --level");
                             // Every value is checked before anything is written.
                             if (args.has("--report-url"))
                             {
@@ -105,6 +106,11 @@ void addPartnerCommands(std::vector<Command>& commands)
                                 if (!why.empty()) throw UsageError("--report-url: " + why);
                             }
                             if (args.has("--active")) yesNo(args.value("--active"), "--active");
+                            if (args.has("--level") && !args.value("--level").empty())
+                            {
+                                std::string why = Loket::PriceLevels::levelProblem(args.value("--level"));
+                                if (!why.empty()) throw UsageError("--level: " + why);
+                            }
                             if (args.has("--signature")) yesNo(args.value("--signature"), "--signature");
                             if ((args.has("--pin") && args.value("--pin").empty()) ||
                                 (args.has("--password") && args.value("--password").empty()))
@@ -136,6 +142,7 @@ void addPartnerCommands(std::vector<Command>& commands)
                             }
                             if (args.has("--sign-prefix")) auth.setSignPrefix(id, prefix);
                             if (args.has("--ip")) auth.setIpAllow(id, ip);
+                            if (args.has("--level")) Loket::PriceLevels(tool.db()).setLevel(id, args.value("--level"));
                             std::cout << "partner " << id << " updated\n";
                             return 0;
                         }});

@@ -48,6 +48,7 @@ void addTransactionCommands(std::vector<Command>& commands);
 void addTemplateCommands(std::vector<Command>& commands);
 void addLedgerCommands(std::vector<Command>& commands);
 void addSupplierCommands(std::vector<Command>& commands);
+void addPriceCommands(std::vector<Command>& commands);
 
 /// The partner MEMBERID; throws (exit 1, "no partner MEMBERID") when there is none.
 Loket::Partner requirePartner(Tool& tool, const std::string& memberId);

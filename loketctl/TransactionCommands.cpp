@@ -186,49 +186,73 @@ void addTransactionCommands(std::vector<Command>& commands)
                             return 0;
                         }});
     commands.push_back(
-        {"report daily", "report daily [--date yyyy-mm-dd] [--by partner] [--csv]",
-         "Count and sum of price per product code (without its @part) and status for one local day\n"
-         "(default today), and a total. The sum is money taken from partners: a FAILED transaction (refunded)\n"
-         "or one only INQUIRED counts nothing. --by partner: per memberID first.",
+        {"report daily", "report daily [--date yyyy-mm-dd] [--by partner|supplier] [--csv]",
+         "Count, sum of price, cost and margin per product code (without its @part) and status for one local\n"
+         "day (default today), and a total. The sum is money taken from partners, the cost what the supplier\n"
+         "that delivered it charges us, the margin sum - cost: a FAILED transaction (refunded) or one only\n"
+         "INQUIRED counts nothing. --by partner: per memberID first; --by supplier: per supplier first, each\n"
+         "with its own total.",
          {"--date", "--by"}, {"--csv"}, [](Tool& tool, const Args& args) {
              args.positional(0);
              Poco::Int64 day = Loket::Clock::now();
              if (args.has("--date") &&
                  (args.value("--date").size() != 10 || !Loket::Clock::parse(args.value("--date"), day)))
                  throw UsageError("--date takes a date yyyy-mm-dd, got '" + args.value("--date") + "'");
-             bool byPartner = args.has("--by");
-             if (byPartner && args.value("--by") != "partner") throw UsageError("--by takes partner");
+             std::string by = args.value("--by");
+             if (args.has("--by") && by != "partner" && by != "supplier")
+                 throw UsageError("--by takes partner or supplier");
              Poco::Int64 end = Loket::Clock::endOfDay(day);
              Poco::Int64 start = 0;
              Loket::Clock::parse(Loket::Clock::format(end).substr(0, 10), start);
              Loket::TransactionFilter f;
              f.since = start;
+             // Sums of checked amounts of one day: far below Int64's range.
+             struct Cell { long long count = 0, sum = 0, cost = 0; };
              using Key = std::tuple<std::string, std::string, std::string>;
-             std::map<Key, std::pair<long long, long long>> cells;
-             long long count = 0, sum = 0;
+             std::map<Key, Cell> cells;
+             std::map<std::string, Cell> groups;
+             Cell total;
              for (const auto& t : Loket::Transactions(tool.db()).list(f))
              {
                  if (t.createdAt > end) continue;
-                 auto& cell = cells[{byPartner ? t.memberId : "", productCode(t.product), Loket::stateName(t.status)}];
-                 cell.first += 1;
+                 std::string group = by == "partner" ? t.memberId : by == "supplier" ? t.biller : "";
+                 auto& cell = cells[{group, productCode(t.product), Loket::stateName(t.status)}];
+                 cell.count += 1;
                  if (!movedMoney(t)) continue;
-                 cell.second += t.price;
-                 count += 1;
-                 sum += t.price;
+                 for (Cell* c : {&cell, &groups[group], &total})
+                 {
+                     if (c != &cell) c->count += 1;
+                     c->sum += t.price;
+                     c->cost += t.cost;
+                 }
              }
-             std::vector<std::string> header = {"product", "status", "count", "sum"};
-             if (byPartner) header.insert(header.begin(), "memberID");
+             auto numbers = [](const Cell& c) {
+                 return std::vector<std::string>{std::to_string(c.count), std::to_string(c.sum),
+                                                 std::to_string(c.cost), std::to_string(c.sum - c.cost)};
+             };
+             std::vector<std::string> header = {"product", "status", "count", "sum", "cost", "margin"};
+             if (!by.empty()) header.insert(header.begin(), by == "partner" ? "memberID" : "supplier");
              Table table(header);
-             for (const auto& [key, v] : cells)
+             for (auto it = cells.begin(); it != cells.end(); ++it)
              {
-                 std::vector<std::string> line = {std::get<1>(key), std::get<2>(key), std::to_string(v.first),
-                                                  std::to_string(v.second)};
-                 if (byPartner) line.insert(line.begin(), std::get<0>(key));
+                 const std::string& group = std::get<0>(it->first);
+                 std::vector<std::string> line = {std::get<1>(it->first), std::get<2>(it->first)};
+                 for (auto& n : numbers(it->second)) line.push_back(n);
+                 if (!by.empty()) line.insert(line.begin(), group);
                  table.add(line);
+                 // Per supplier: what it delivered in all, once its last row is out.
+                 auto next = std::next(it);
+                 if (by == "supplier" && (next == cells.end() || std::get<0>(next->first) != group))
+                 {
+                     std::vector<std::string> sub = {group, "TOTAL", "taken"};
+                     for (auto& n : numbers(groups[group])) sub.push_back(n);
+                     table.add(sub);
+                 }
              }
-             std::vector<std::string> total = {"TOTAL", "taken", std::to_string(count), std::to_string(sum)};
-             if (byPartner) total.insert(total.begin(), "");
-             table.add(total);
+             std::vector<std::string> line = {"TOTAL", "taken"};
+             for (auto& n : numbers(total)) line.push_back(n);
+             if (!by.empty()) line.insert(line.begin(), "");
+             table.add(line);
              table.print(std::cout, args.flag("--csv"));
              return 0;
          }});

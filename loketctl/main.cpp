@@ -135,6 +135,7 @@ int main(int argc, char** argv)
     addTemplateCommands(commands);
     addLedgerCommands(commands);
     addSupplierCommands(commands);
+    addPriceCommands(commands);
     addConfigCommands(commands);
 
     std::vector<std::string> words;

@@ -1,4 +1,5 @@
 #include "DigiflazzBiller.h"
+#include "BillPairing.h"
 #include "Credentials.h"
 #include "SupplierAmount.h"
 #include "SupplierText.h"
@@ -215,7 +216,11 @@ BillerOutcome DigiflazzBiller::pay(const Order& order, const BillQuery& query)
 {
     try
     {
-        return outcomeOf(transaction("pay-pasca", query.product, query.customer, order.orderId), order.orderId);
+        // pay-pasca must name an inq-pasca of the same ref_id, made the same day.
+        BillerOutcome refused;
+        if (!inquiredUnderOrder(*this, order, query, refused)) return refused;
+        // order.product is the route's SKU at Digiflazz (query.product is ours).
+        return outcomeOf(transaction("pay-pasca", order.product, query.customer, order.orderId), order.orderId);
     }
     catch (const std::exception&)
     {

@@ -20,7 +20,11 @@ public:
     BillerOutcome purchase(const Order& order) override;
     /// inq-pasca with ref_id = query.orderId.
     Bill inquire(const BillQuery& query) override;
-    /// pay-pasca with ref_id = order.orderId (the inquiry's id, same day).
+    /// pay-pasca with ref_id = order.orderId.  When query.orderId is another
+    /// ref_id (the partner's inquiry), inq-pasca under order.orderId first, so
+    /// that the payment names an inquiry of its own ref_id made the same day;
+    /// a bill that cannot be read again, or whose amount is not order.amount,
+    /// is a definite failure before any payment.
     BillerOutcome pay(const Order& order, const BillQuery& query) override;
     /// A topup is sent again (same ref_id); a bill payment (amount > 0) asks status-pasca.
     BillerOutcome status(const Order& order) override;

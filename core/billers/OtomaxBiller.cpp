@@ -1,4 +1,5 @@
 #include "OtomaxBiller.h"
+#include "BillPairing.h"
 #include "SupplierAmount.h"
 #include "SupplierText.h"
 #include <Poco/Base64Encoder.h>
@@ -230,8 +231,11 @@ BillerOutcome OtomaxBiller::purchase(const Order& order)
     return call(order, "");
 }
 
-BillerOutcome OtomaxBiller::pay(const Order& order, const BillQuery&)
+BillerOutcome OtomaxBiller::pay(const Order& order, const BillQuery& query)
 {
+    // A center pays (jenis=6) only the refID it was asked about (jenis=5).
+    BillerOutcome refused;
+    if (!inquiredUnderOrder(*this, order, query, refused)) return refused;
     return call(order, "jenis=6");
 }
 

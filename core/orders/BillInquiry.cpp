@@ -3,6 +3,7 @@
 #include "Billers.h"
 #include "Clock.h"
 #include "Inquiries.h"
+#include "PriceLevels.h"
 #include "Routes.h"
 
 namespace Loket {
@@ -62,12 +63,13 @@ Outcome BillInquiry::finish(Poco::Int64 id, const Request& req, const Partner& p
     t.rc = RC::BillUnpaid;
     t.billName = bill.name;
     t.billAmount = bill.amount;
-    t.billAdmin = product.admin;
+    // The admin fee this partner pays: the product's plus its level's markup (PriceLevels).
+    if (!PriceLevels(_ctx.db).priceFor(partner.memberId, product, t.billAdmin)) return Outcome::of(RC::ProductClosed);
     t.billPeriod = bill.period;
     t.biller = inquiry.biller;
     t.supplierSku = inquiry.query.product;
     // A biller's amount is checked before any sum: it becomes a debit.
-    if (!addRupiah(bill.amount, product.admin, t.price)) return Outcome::of(RC::Pending);
+    if (!addRupiah(bill.amount, t.billAdmin, t.price)) return Outcome::of(RC::Pending);
     t.updatedAt = at;
     t.inquiryExpiresAt = _ctx.config.inquiryValidSeconds > 0 ? at + _ctx.config.inquiryValidSeconds
                                                               : Clock::endOfDay(at);

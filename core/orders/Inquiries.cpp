@@ -28,23 +28,28 @@ Bill::State resultState(const std::string& r)
 }
 
 const char* const Columns = "SELECT id, biller, product, family, customer, months, year, amount, status, deadline, "
-                            "result, bill_name, bill_amount, bill_period FROM inquiries";
+                            "result, bill_name, bill_amount, bill_period, created_at FROM inquiries";
 
 struct Row
 {
     InquiryRequest r;
     std::string status, result;
+    Poco::Int64 createdAt = 0;
     void bindTo(Poco::Data::Statement& st)
     {
         st, into(r.id), into(r.biller), into(r.query.product), into(r.query.family), into(r.query.customer),
             into(r.query.months), into(r.query.year), into(r.query.amount), into(status), into(r.deadline),
-            into(result), into(r.bill.name), into(r.bill.amount), into(r.bill.period);
+            into(result), into(r.bill.name), into(r.bill.amount), into(r.bill.period), into(createdAt);
     }
     InquiryRequest read() const
     {
         InquiryRequest out = r;
         out.answered = status == "ANSWERED";
         out.bill.state = resultState(result);
+        // The ref_id a supplier gets for this inquiry (its [idtrx]): never a
+        // transaction id of ours (those are digits only), and never used twice
+        // (ids are reused only after purge, and purge spares the last hour).
+        out.query.orderId = "Q" + std::to_string(createdAt) + "-" + std::to_string(out.id);
         return out;
     }
 };

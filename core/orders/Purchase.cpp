@@ -1,8 +1,10 @@
 #include "Purchase.h"
+#include "BillClaims.h"
 #include "BillRequest.h"
 #include "Billers.h"
 #include "Clock.h"
 #include "Families.h"
+#include "PriceLevels.h"
 #include "Routes.h"
 
 namespace Loket {
@@ -59,8 +61,11 @@ Outcome Purchase::topup(const Request& req, const Partner& partner)
     t.dest = req.dest;
     t.qty = req.qty;
     // ParameterRules bound qty; the catalogue bounds prices.  Still checked:
-    // an overflowing price must never turn a debit into a credit.
-    if (!multiplyRupiah(product.price, req.qty, t.price)) return Outcome::of(RC::ProductClosed);
+    // an overflowing price must never turn a debit into a credit.  The
+    // partner's price (its level's markup included) comes from PriceLevels.
+    Rupiah unit = 0;
+    if (!PriceLevels(_ctx.db).priceFor(partner.memberId, product, unit) || !multiplyRupiah(unit, req.qty, t.price))
+        return Outcome::of(RC::ProductClosed);
     t.createdAt = t.updatedAt = Clock::now();
 
     WriteTransaction tx(_ctx.db);
@@ -92,10 +97,11 @@ Outcome Purchase::payment(const Request& req, const Partner& partner)
     Poco::Int64 at = Clock::now();
     if (at > t.inquiryExpiresAt) return Outcome::of(RC::InquiryExpired, t);
     t.updatedAt = at;
-    return decideAndCommit(tx, t, product, true);
+    return decideAndCommit(tx, t, product, true, BillClaims::keyOf(query, t));
 }
 
-Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists)
+Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists,
+                                  const std::string& billKey)
 {
     Transactions transactions = _ctx.transactions();
     // The route: a topup's first usable one; a bill is paid where it was read.
@@ -120,6 +126,10 @@ Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Pr
         t.status = TrxState::Failed, t.rc = RC::InsufficientBalance;
     else
         t.status = TrxState::Queued, t.rc = RC::Pending, t.biller = route.supplier, t.supplierSku = route.code;
+    // One payment per bill (BillClaims): another payment of this bill that has
+    // not failed makes this one RC 88, final for its refID, nothing debited.
+    if (t.status == TrxState::Queued && !billKey.empty() && !BillClaims::claim(_ctx.db, billKey, t.id, t.updatedAt))
+        t.status = TrxState::Failed, t.rc = RC::AlreadyPaid;
 
     if (exists)
     {

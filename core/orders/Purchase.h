@@ -26,8 +26,10 @@ private:
     Outcome topup(const Request& req, const Partner& partner);
     Outcome payment(const Request& req, const Partner& partner);
     /// Decides, holds, queues and commits `t` inside `tx` (the partner locked).
-    /// `from` is the row's state when it already exists (a bill: INQUIRED).
-    Outcome decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists);
+    /// `exists`: the row is there already (a bill: INQUIRED); `billKey`: a
+    /// payment's bill, claimed with the hold (BillClaims), "" for a topup.
+    Outcome decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists,
+                            const std::string& billKey = "");
 
     Context& _ctx;
 };

@@ -25,7 +25,7 @@ Fields forTransaction(const std::string& memberId, const std::string& product, c
                       const std::string& refId);
 /// CheckBalance|memberID
 Fields forBalance(const std::string& memberId);
-/// PriceList|memberID (reserved for a price list endpoint)
+/// PriceList|memberID: the price list, GET /V1/http-get/pricelist (issue 10)
 Fields forPriceList(const std::string& memberId);
 
 /// The sign of PREFIX|fields...|pin|password.

@@ -10,9 +10,9 @@ AuthRequest authRequestOf(const Request& r)
     a.password = r.password;
     a.sign = r.sign;
     a.remoteAddr = r.remoteAddr;
-    a.signedFields = r.action == Action::Balance
-                         ? Signature::forBalance(r.memberId)
-                         : Signature::forTransaction(r.memberId, r.productValid ? r.product : "",
+    a.signedFields = r.action == Action::Balance     ? Signature::forBalance(r.memberId)
+                     : r.action == Action::PriceList ? Signature::forPriceList(r.memberId)
+                                                     : Signature::forTransaction(r.memberId, r.productValid ? r.product : "",
                                                      r.destValid ? r.dest : "", r.refId);
     return a;
 }

@@ -100,6 +100,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
     // The OtomaX-conventional paths are aliases (nginx/loket-server.conf).
     if (endpoint == "/V1/http-get/balance" || endpoint == "/trx/balance") r.action = Action::Balance;
     if (endpoint == "/V1/http-get/mutasi") r.action = Action::Mutations;
+    if (endpoint == "/V1/http-get/pricelist") r.action = Action::PriceList;   // issue 10
     if (queryString.size() > ParameterRules::MaxQueryLength)
     {
         fail("query");
@@ -116,7 +117,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         return true;
     };
 
-    const bool balance = r.action == Action::Balance || r.action == Action::Mutations;
+    const bool balance = r.action == Action::Balance || r.action == Action::Mutations || r.action == Action::PriceList;
     if (!balance && endpoint != "/V1/http-get" && endpoint != "/V1/http-get/" && endpoint != "/trx")
     {
         fail("endpoint");
@@ -148,7 +149,7 @@ Request Request::parse(const std::string& endpoint, const std::string& queryStri
         take("pin", ParameterRules::validPin, r.pin);
         take("password", ParameterRules::validPassword, r.password);
     }
-    if (r.action == Action::Balance) return r;
+    if (r.action == Action::Balance || r.action == Action::PriceList) return r;
     if (r.action == Action::Mutations)
     {
         // from= and to= are local dates (yyyy-mm-dd) or times (yyyy-mm-dd hh:mm:ss);

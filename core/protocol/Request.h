@@ -33,7 +33,7 @@ struct Request
     bool destValid = false;
 
     /// Parses the query string of `endpoint` ("/V1/http-get",
-    /// "/V1/http-get/balance" or "/V1/http-get/mutasi", or an alias:
+    /// "/V1/http-get/balance", "/V1/http-get/mutasi" or "/V1/http-get/pricelist", or an alias:
     /// "/V1/http-get/", "/trx", "/trx/balance").  Never throws.
     static Request parse(const std::string& endpoint, const std::string& query);
 };

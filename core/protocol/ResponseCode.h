@@ -31,9 +31,10 @@ const std::string SystemBusy       = "99";
 /// What the partner asked for; each has its own template column ("action").
 /// Mutations (the partner's journal) renders its own success text; its
 /// failures use MUTASI rows, else the SALDO ones (Templates::render).
-enum class Action { Topup, Inquiry, Payment, Status, Balance, Mutations };
+/// PriceList (issue 10) likewise: its own success text, failures as SALDO rows.
+enum class Action { Topup, Inquiry, Payment, Status, Balance, Mutations, PriceList };
 
-/// The action word that starts every reply: TRX, CEK, BAYAR, STATUS, SALDO, MUTASI.
+/// The action word that starts every reply: TRX, CEK, BAYAR, STATUS, SALDO, MUTASI, HARGA.
 const std::string& actionWord(Action action);
 
 } // namespace Loket

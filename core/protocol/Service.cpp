@@ -3,6 +3,7 @@
 #include "BillInquiry.h"
 #include "Clock.h"
 #include "MutationsReply.h"
+#include "PriceListReply.h"
 #include "Purchase.h"
 #include "Schema.h"
 #include "StatusCheck.h"
@@ -212,6 +213,7 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
         o.balance = partner.balance;
         break;
     case Action::Mutations: o = mutationsOutcome(ctx, req, partner); break;   // issue 13 (MutationsReply)
+    case Action::PriceList: o = priceListOutcome(ctx, partner); break;        // issue 10 (PriceListReply)
     }
     if (o.awaitOrder || o.awaitInquiry)
     {

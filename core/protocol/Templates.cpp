@@ -59,7 +59,7 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
     if (it != _texts.end())
         text = it->second;
     // The journal endpoint answers like the balance one: no product, dest or refID.
-    else if (action == Action::Mutations && (it = _texts.find({rc, "SALDO"})) != _texts.end())
+    else if ((action == Action::Mutations || action == Action::PriceList) && (it = _texts.find({rc, "SALDO"})) != _texts.end())
         text = word + it->second.substr(5);
     else if ((it = _texts.find({rc, "TRX"})) != _texts.end())
         text = word + it->second.substr(3);
@@ -67,7 +67,7 @@ std::string Templates::render(const std::string& rc, Action action, const Fields
         text = it->second;
     else
         // No templates could be read at all: the shipped RC 99 shapes.
-        text = action == Action::Balance || action == Action::Mutations ? word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI."
+        text = action == Action::Balance || action == Action::Mutations || action == Action::PriceList ? word + " GAGAL, SISTEM SIBUK, SILAKAN ULANGI."
                                          : word + " [kodeproduk].[tujuan] GAGAL, SISTEM SIBUK, SILAKAN ULANGI. REFID:[refid].";
 
     return renderText(text, fields);
@@ -114,7 +114,7 @@ std::vector<std::string> Templates::problems(const std::string& rc, const std::s
                                              const std::string& text)
 {
     std::vector<std::string> found;
-    static const std::vector<std::string> actions = {"TRX", "CEK", "BAYAR", "STATUS", "SALDO", "MUTASI"};
+    static const std::vector<std::string> actions = {"TRX", "CEK", "BAYAR", "STATUS", "SALDO", "MUTASI", "HARGA"};
     bool knownAction = false;
     for (const auto& a : actions) knownAction = knownAction || a == action;
     if (!knownAction) found.push_back("unknown action " + action);

@@ -9,7 +9,7 @@ namespace Loket {
 /// rewrites money data; running it again is harmless.
 namespace Schema {
 
-const int CurrentVersion = 3;   ///< 3: mutations.done_by (issue 13; sql/<backend>/upgrade-3.sql)
+const int CurrentVersion = 4;   ///< 4: partners.level, price_levels, bill_claims (issue 10; sql/<backend>/upgrade-4.sql)
 
 /// Brings the database to CurrentVersion.  Throws if the database is newer
 /// than this binary, or a script fails.

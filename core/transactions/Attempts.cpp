@@ -1,5 +1,6 @@
 #include "Attempts.h"
 #include "Query.h"
+#include <algorithm>
 
 using namespace Poco::Data::Keywords;
 
@@ -7,7 +8,15 @@ namespace Loket {
 
 void Attempts::record(const Attempt& a)
 {
-    std::string reply = a.reply.substr(0, 500);
+    // At most 255 bytes, never cut inside a UTF-8 sequence: through psqlODBC a
+    // text parameter is described as at most MaxVarcharSize (255 unless the
+    // connect string says otherwise) and Poco refuses a longer value, so a
+    // longer reply (a Digiflazz postpaid one with its details) made the whole
+    // settlement fail, again and again (issue 10).
+    std::size_t cut = std::min<std::size_t>(a.reply.size(), 255);
+    if (cut < a.reply.size())
+        while (cut > 0 && (static_cast<unsigned char>(a.reply[cut]) & 0xC0) == 0x80) --cut;
+    std::string reply = a.reply.substr(0, cut);
     Query(_db, "INSERT INTO attempts (trx_id, kind, supplier, code, sent_at, answered_at, outcome, reply) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(a.trxId).bind(a.kind).bind(a.supplier).bind(a.code).bind(a.sentAt).bind(a.answeredAt)

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS partners (
     active          INTEGER NOT NULL DEFAULT 1,
     use_signature   INTEGER NOT NULL DEFAULT 0,
     report_url      TEXT    NOT NULL DEFAULT '',  -- callback target for final states (http/https)
+    level           TEXT    NOT NULL DEFAULT '',  -- price level (price_levels; '' none), schema 4
     created_at      INTEGER NOT NULL
 );
 
@@ -248,3 +249,23 @@ CREATE TABLE IF NOT EXISTS auth_failures (
     locked_until    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS auth_failures_last ON auth_failures(last_failure_at);
+
+-- Partner price levels (issue 10, schema 4): a partner whose partners.level is
+-- LEVEL pays a product's price plus that level's markup for it (a bill: its
+-- admin fee plus the markup).  No row: no markup.  core/catalogue/PriceLevels.
+CREATE TABLE IF NOT EXISTS price_levels (
+    level       TEXT    NOT NULL,
+    product     TEXT    NOT NULL,
+    markup      INTEGER NOT NULL CHECK (markup >= 0),
+    PRIMARY KEY (level, product)
+);
+
+-- One bill is paid at most once, whatever the refIDs (issue 10, schema 4): a
+-- payment claims its bill (family|customer|period|amount) in the same database
+-- transaction as its hold.  A claim held by a FAILED payment is taken over by
+-- the next payment; any other holder makes the payment RC 88.
+CREATE TABLE IF NOT EXISTS bill_claims (
+    bill_key    TEXT    PRIMARY KEY,
+    trx_id      INTEGER NOT NULL REFERENCES transactions(id),
+    claimed_at  INTEGER NOT NULL
+);

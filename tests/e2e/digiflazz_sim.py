@@ -20,9 +20,14 @@ What it implements, as published:
   Gagal; pln 530000000001 (one bill), ...02 (two bills), ...03 inquiry fails,
   ...06 payment fails, 630000000001 payment pending then Sukses, 630000000006
   pending then Gagal.
+- Postpaid pairing, as published: pay-pasca pays only the inquiry made under the same
+  ref_id on the same calendar day (this simulator also wants the same customer_no and
+  buyer_sku_code); anything else is rc 50 (Transaksi Tidak Ditemukan), status Gagal.
 Choices of this simulator where the spec is silent: other prepaid numbers, and test
 numbers without "testing", succeed;
-a postpaid customer not in the test list is rc 54 (Nomor Tujuan Salah); a failed
+postpaid customers of production requests (no "testing") are the ones a test registers
+with add_bill(); once paid, their inquiry is rc 60 (Tagihan belum tersedia);
+a postpaid customer not in the test list (or not registered) is rc 54 (Nomor Tujuan Salah); a failed
 inquiry is rc 02; pay-pasca or status-pasca without an inquiry is rc 50.
 """
 import hashlib
@@ -36,7 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 RC_TEXT = {"00": "Transaksi Sukses", "02": "Transaksi Gagal", "03": "Transaksi Pending", "40": "Payload Error",
            "41": "Signature tidak valid", "42": "Gagal memproses API Buyer", "43": "SKU tidak di temukan atau Non-Aktif",
            "44": "Saldo tidak cukup", "49": "Ref ID tidak unik", "50": "Transaksi Tidak Ditemukan",
-           "54": "Nomor Tujuan Salah"}
+           "54": "Nomor Tujuan Salah", "60": "Tagihan belum tersedia"}
 
 PREPAID = {"xld10": 10000, "xld25": 24500}
 # The published pln test customers: name, bills (amount per period), what happens on payment.
@@ -66,8 +71,11 @@ class DigiflazzSim:
         self.lock = threading.Lock()
         self.trx = {}            # ref_id -> data dict (prepaid and postpaid payments)
         self.inquiries = {}      # ref_id -> inquiry data
+        self.bills = {}          # production postpaid customers: number -> (name, [amounts], outcome)
+        self.paid = set()        # production customers whose bill is paid
         self.requests = []       # every (path, body dict or None) received
         self.bad_signatures = 0
+        self.unpaired = 0        # pay-pasca requests refused for want of a matching inquiry
         self.webhooks_sent = []  # (headers, body bytes)
         sim = self
 
@@ -117,6 +125,16 @@ class DigiflazzSim:
 
     def __exit__(self, *exc):
         self.close()
+
+    def add_bill(self, number, name, amounts, outcome="ok"):
+        """A production (not "testing") pln customer with `amounts` to pay, one per period."""
+        with self.lock:
+            self.bills[number] = (name, list(amounts), outcome)
+            self.paid.discard(number)
+
+    def _customer(self, number, testing):
+        """(name, bills, outcome) of a pln customer, or None."""
+        return PLN.get(number) if testing else self.bills.get(number)
 
     # -- the API ---------------------------------------------------------
     @staticmethod
@@ -190,8 +208,9 @@ class DigiflazzSim:
         self.trx[ref] = t
         return dict(t)
 
-    def _bill(self, number):
-        name, bills, _ = PLN[number]
+    @staticmethod
+    def _bill(customer):
+        name, bills, _ = customer
         amount = sum(bills)
         return {"customer_name": name, "admin": PLN_ADMIN * len(bills), "selling_price": amount + PLN_ADMIN * len(bills),
                 "price": amount + PLN_ADMIN * len(bills) - PLN_COMMISSION,
@@ -202,30 +221,40 @@ class DigiflazzSim:
 
     def _inquiry(self, body):
         ref, number = body["ref_id"], body["customer_no"]
-        if body["buyer_sku_code"] != "pln" or number not in PLN or body.get("testing") is not True:
-            return self._failed("54", ref)   # the simulator knows the test customers only
-        if PLN[number][2] == "inquiry-fails":
+        testing = body.get("testing") is True
+        customer = self._customer(number, testing)
+        if body["buyer_sku_code"] != "pln" or customer is None:
+            return self._failed("54", ref)
+        if customer[2] == "inquiry-fails":
             return self._failed("02", ref)
+        if not testing and number in self.paid:
+            return self._failed("60", ref)
         data = {"ref_id": ref, "customer_no": number, "buyer_sku_code": "pln", "status": "Sukses", "rc": "00",
-                "message": RC_TEXT["00"], "buyer_last_saldo": self.deposit, "day": time.strftime("%Y-%m-%d")}
-        data.update(self._bill(number))
+                "message": RC_TEXT["00"], "buyer_last_saldo": self.deposit, "day": time.strftime("%Y-%m-%d"),
+                "testing": testing}
+        data.update(self._bill(customer))
         self.inquiries[ref] = data
-        return {k: v for k, v in data.items() if k != "day"}
+        return {k: v for k, v in data.items() if k not in ("day", "testing")}
 
     def _pay(self, body):
         ref, number = body["ref_id"], body["customer_no"]
         if ref in self.trx:
             return dict(self.trx[ref])
         inq = self.inquiries.get(ref)
-        if not inq or inq["customer_no"] != number or inq["day"] != time.strftime("%Y-%m-%d"):
+        # The published pairing: an inquiry of this ref_id, today (and of this customer and SKU).
+        if not inq or inq["customer_no"] != number or inq["buyer_sku_code"] != body["buyer_sku_code"] \
+                or inq["day"] != time.strftime("%Y-%m-%d"):
+            self.unpaired += 1
             return self._failed("50", ref)
+        if not inq["testing"] and number in self.paid:
+            return self._failed("60", ref)
         price = inq["price"]
         if self.deposit < price:
             return self._failed("44", ref)
         self.deposit -= price
-        t = {k: v for k, v in inq.items() if k != "day"}
+        t = {k: v for k, v in inq.items() if k not in ("day", "testing")}
         t.update(postpaid=True, sn="")
-        outcome = PLN[number][2]
+        outcome = self._customer(number, inq["testing"])[2]
         if outcome == "pay-fails":
             self.deposit += price
             t.update(status="Gagal", rc="02", message=RC_TEXT["02"])
@@ -234,6 +263,8 @@ class DigiflazzSim:
             self._settle_later(ref, outcome == "pending-ok")
         else:
             t.update(status="Sukses", rc="00", message=RC_TEXT["00"], sn="PLN" + md5(ref)[:16].upper())
+        if not inq["testing"] and t["status"] != "Gagal":
+            self.paid.add(number)
         t["buyer_last_saldo"] = self.deposit
         self.trx[ref] = t
         return {k: v for k, v in t.items() if k != "postpaid"}
@@ -252,6 +283,7 @@ class DigiflazzSim:
             else:
                 self.deposit += t["price"]
                 t.update(status="Gagal", rc="02", message=RC_TEXT["02"])
+                self.paid.discard(t["customer_no"])
             t["buyer_last_saldo"] = self.deposit
             data = {k: v for k, v in t.items() if k != "postpaid"}
             postpaid = t.get("postpaid", False)

@@ -396,9 +396,9 @@ class ReportCommandsTest(unittest.TestCase):
                                ("T1", "PENDING"): (1, 2000), ("T5", "SUCCESS"): (1, 11000)})
         self.assertEqual(csv_rows(self.ctl("report", "daily", "--date", self.today(), "--csv")), rows)
         self.assertEqual(self.ctl("report", "daily", "--date", "2001-01-01", "--csv").strip(),
-                         "product,status,count,sum\nTOTAL,taken,0,0")
+                         "product,status,count,sum,cost,margin\nTOTAL,taken,0,0,0,0")
         table = self.ctl("report", "daily").splitlines()
-        self.assertEqual(table[0].split(), ["product", "status", "count", "sum"])
+        self.assertEqual(table[0].split(), ["product", "status", "count", "sum", "cost", "margin"])
 
     def test_mutations_csv(self):
         rows = csv_rows(self.ctl("mutations", "RA", "--csv"))

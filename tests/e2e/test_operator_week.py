@@ -379,18 +379,19 @@ class OperatorCommands(unittest.TestCase):
             l.inquiry("R2", "PBBDKI@2026", "317101000100100010", "B1")
             self.assertIn("SUKSES", l.payment("R2", "PBBDKI@2026", "317101000100100010", "B1"))
             rows = [r.split(",") for r in l.ctl("report", "daily", "--csv").splitlines()]
-            self.assertEqual(rows, [["product", "status", "count", "sum"],
-                                    ["PBBDKI", "SUCCESS", "1", "45500"],
-                                    ["T5", "FAILED", "1", "0"],
-                                    ["T5", "SUCCESS", "2", "11000"],
-                                    ["TOTAL", "taken", "3", "56500"]])
+            # The sim costs nothing: the margin is the whole sum (issue 10 added cost and margin).
+            self.assertEqual(rows, [["product", "status", "count", "sum", "cost", "margin"],
+                                    ["PBBDKI", "SUCCESS", "1", "45500", "0", "45500"],
+                                    ["T5", "FAILED", "1", "0", "0", "0"],
+                                    ["T5", "SUCCESS", "2", "11000", "0", "11000"],
+                                    ["TOTAL", "taken", "3", "56500", "0", "56500"]])
             rows = [r.split(",") for r in l.ctl("report", "daily", "--by", "partner", "--csv").splitlines()]
-            self.assertEqual(rows, [["memberID", "product", "status", "count", "sum"],
-                                    ["R1", "T5", "FAILED", "1", "0"],
-                                    ["R1", "T5", "SUCCESS", "1", "5500"],
-                                    ["R2", "PBBDKI", "SUCCESS", "1", "45500"],
-                                    ["R2", "T5", "SUCCESS", "1", "5500"],
-                                    ["", "TOTAL", "taken", "3", "56500"]])
+            self.assertEqual(rows, [["memberID", "product", "status", "count", "sum", "cost", "margin"],
+                                    ["R1", "T5", "FAILED", "1", "0", "0", "0"],
+                                    ["R1", "T5", "SUCCESS", "1", "5500", "0", "5500"],
+                                    ["R2", "PBBDKI", "SUCCESS", "1", "45500", "0", "45500"],
+                                    ["R2", "T5", "SUCCESS", "1", "5500", "0", "5500"],
+                                    ["", "TOTAL", "taken", "3", "56500", "0", "56500"]])
 
 
 # -- a partner reads its own mutations ------------------------------------------

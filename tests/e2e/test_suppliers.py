@@ -261,6 +261,27 @@ class ChainedLoketTest(unittest.TestCase):
         self.assertEqual(o["bill"], "NO-SUCH-CUSTOMER", o)
         self.assertIn("audit ok", self.B.audit().stdout)
 
+    def test_a_partners_bill_at_a_is_inquired_and_paid_at_b(self):
+        B = self.B
+        B.ctl("sim", "bill", "PLNPASC", "546302215999", "--name", "Budi Rantai", "--amount", 200000)
+        A.ctl("product", "set", "PLNUP", "--family", "PLNPASC", "--admin", 3000, "--biller", "sim")
+        A.ctl("route", "add", "PLNUP", "UP", "--code", "PLNPASC", "--cost", 0)
+        A.stop_dispatcher()   # the dispatcher reads suppliers every 10 s; a restart reads them now
+        A.start_dispatcher()
+        A.add_partner("CHAINBILL", 1000000)
+        self.assertEqual(A.inquiry("CHAINBILL", "PLNUP", "546302215999", "CB1"),
+                         "CEK PLNUP.546302215999 SUKSES, DATA:Budi Rantai TAGIHAN:200000 ADMIN:3000.")
+        before = B.balance("CENTER-A")
+        self.assertIn("SUKSES, HRG:203000 ", A.payment("CHAINBILL", "PLNUP", "546302215999", "CB1"))
+        trx = A.sql("SELECT id, cost FROM transactions WHERE member_id = 'CHAINBILL' AND ref_id = 'CB1'")[0]
+        # At B the payment is A's transaction id, inquired (jenis=5) then paid (jenis=6) under that refID.
+        self.assertEqual(B.sql("SELECT status, price FROM transactions WHERE member_id = 'CENTER-A' AND ref_id = ?",
+                               str(trx[0])), [("SUCCESS", 202750)])
+        self.assertEqual(B.balance("CENTER-A"), before - 202750)
+        self.assertEqual(trx[1], 202750)   # our cost is B's charge
+        self.assertIn("audit ok", B.audit().stdout)
+        self.assertIn("audit ok", A.audit().stdout)
+
     def test_wrong_credentials_are_a_definite_refusal_and_never_logged(self):
         A.ctl("supplier", "add", "UPX", "--type", "otomax", "--preset", "loket", "--base-url",
               "http://127.0.0.1:%d" % self.B.port, "--member", "CENTER-A", "--pin", PIN, "--password",
@@ -529,9 +550,13 @@ class DigiflazzTest(unittest.TestCase):
         o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000006", "--pay", "--idtrx", "P4",
                           "--amount", "8000")
         self.assertEqual(o["outcome"], "FAILED")
+        unpaired = self.sim.unpaired
         o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "530000000001", "--pay", "--idtrx", "P5",
-                          "--amount", "8000")   # no inquiry on P5
+                          "--amount", "8000")   # no inquiry on P5: rc 50, Gagal, a definite failure
         self.assertEqual(o["outcome"], "FAILED")
+        self.assertIn('"rc": "50"', o["reply"])
+        self.assertEqual(self.sim.unpaired, unpaired + 1)
+        self.assertNotIn("P5", self.sim.trx)
         supplier_test("DF", "--testing", "--product", "pln", "--dest", "630000000001", "--inquiry", "--idtrx", "P6")
         o = supplier_test("DF", "--testing", "--product", "pln", "--dest", "630000000001", "--pay", "--idtrx", "P6",
                           "--amount", "8000")
@@ -546,6 +571,83 @@ class DigiflazzTest(unittest.TestCase):
         self.assertEqual(out.strip(), "balance: %d" % self.sim.deposit)
         self.assertEqual(self.sim.requests[-1][0], "/v1/cek-saldo")
         self.assertRegex(A.ctl("supplier", "list"), r"DF\s+digiflazz\s+open\s+\S+\s+%d\s" % self.sim.deposit)
+
+
+class DigiflazzPostpaidTest(unittest.TestCase):
+    """A partner inquires and pays a bill at A, routed to Digiflazz: pay-pasca must
+    name an inq-pasca of its own ref_id made the same day (the published pairing)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = DigiflazzSim(username="bob", key="pasca-key-789")
+        A.ctl("supplier", "add", "DFP", "--type", "digiflazz", "--base-url", cls.sim.base_url, "--username", "bob",
+              "--key", "pasca-key-789")
+        A.ctl("product", "set", "PLNDF", "--family", "PLNPASC", "--admin", 3000, "--biller", "sim")
+        A.ctl("route", "add", "PLNDF", "DFP", "--code", "pln", "--cost", 0)
+        # The dispatcher reads suppliers every 10 s; a restart reads them now.
+        A.stop_dispatcher()
+        A.start_dispatcher()
+        A.add_partner("PASCA", 1000000)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.close()
+
+    def sent(self, since):
+        """(command, ref_id) of each transaction request the simulator got since request number `since`."""
+        return [(b.get("commands", ""), b.get("ref_id")) for path, b in self.sim.requests[since:]
+                if path == "/v1/transaction" and b]
+
+    def test_inquiry_then_payment_pairs_ref_ids_at_digiflazz(self):
+        self.sim.add_bill("5300DF000001", "Pelanggan Produksi", [50000])
+        seen = len(self.sim.requests)
+        self.assertEqual(A.inquiry("PASCA", "PLNDF", "5300DF000001", "DP1"),
+                         "CEK PLNDF.5300DF000001 SUKSES, DATA:Pelanggan Produksi TAGIHAN:50000 ADMIN:3000.")
+        [(command, inquiry_ref)] = self.sent(seen)
+        self.assertEqual(command, "inq-pasca")
+        deposit, balance, seen = self.sim.deposit, A.balance("PASCA"), len(self.sim.requests)
+        self.assertIn("BAYAR PLNDF.5300DF000001 SUKSES, HRG:53000 ", A.payment("PASCA", "PLNDF", "5300DF000001", "DP1"))
+        trx = str(A.sql("SELECT id FROM transactions WHERE member_id = 'PASCA' AND ref_id = 'DP1'")[0][0])
+        # The payment's own ref_id (our transaction id) is inquired, then paid: a pair.
+        self.assertEqual(self.sent(seen), [("inq-pasca", trx), ("pay-pasca", trx)])
+        self.assertNotEqual(inquiry_ref, trx)
+        self.assertEqual(self.sim.unpaired, 0)
+        self.assertEqual(self.sim.trx[trx]["status"], "Sukses")
+        self.assertEqual(A.balance("PASCA"), balance - 53000)
+        self.assertEqual(self.sim.deposit, deposit - 52000)   # Digiflazz's price: bill + admin - commission
+        self.assertEqual(A.sql("SELECT status, biller, cost FROM transactions WHERE id = ?", int(trx)),
+                         [("SUCCESS", "DFP", 52000)])
+        # Its status is asked with status-pasca on that same ref_id.
+        self.assertIn("SUKSES", A.status("PASCA", "DP1", "PLNDF", "5300DF000001"))
+        # Paid: Digiflazz has nothing more to pay for this customer.
+        self.assertEqual(A.inquiry("PASCA", "PLNDF", "5300DF000001", "DP2"),
+                         "CEK PLNDF.5300DF000001 GAGAL, TAGIHAN SUDAH TERBAYAR. REFID:DP2.")
+        self.assertIn("audit ok", A.audit().stdout)
+
+    def test_a_bill_that_changed_since_the_inquiry_is_not_paid(self):
+        self.sim.add_bill("5300DF000002", "Pelanggan Berubah", [40000])
+        A.inquiry("PASCA", "PLNDF", "5300DF000002", "DP3")
+        self.sim.add_bill("5300DF000002", "Pelanggan Berubah", [40000, 5000])   # a second period arrived
+        deposit, balance, seen = self.sim.deposit, A.balance("PASCA"), len(self.sim.requests)
+        reply = A.payment("PASCA", "PLNDF", "5300DF000002", "DP3")
+        self.assertIn("BAYAR PLNDF.5300DF000002 GAGAL", reply)
+        trx = str(A.sql("SELECT id FROM transactions WHERE member_id = 'PASCA' AND ref_id = 'DP3'")[0][0])
+        # Read again, found changed, never paid: no pay-pasca, nothing charged anywhere.
+        self.assertEqual(self.sent(seen), [("inq-pasca", trx)])
+        self.assertEqual((self.sim.deposit, A.balance("PASCA")), (deposit, balance))
+        self.assertEqual(A.sql("SELECT status FROM transactions WHERE id = ?", int(trx)), [("FAILED",)])
+        self.assertIn("audit ok", A.audit().stdout)
+
+    def test_a_failed_payment_is_refunded_and_the_bill_can_be_paid_again(self):
+        self.sim.add_bill("5300DF000003", "Pelanggan Gagal", [30000], outcome="pay-fails")
+        A.inquiry("PASCA", "PLNDF", "5300DF000003", "DP4")
+        balance = A.balance("PASCA")
+        self.assertIn("GAGAL", A.payment("PASCA", "PLNDF", "5300DF000003", "DP4"))
+        self.assertEqual(A.balance("PASCA"), balance)
+        self.sim.add_bill("5300DF000003", "Pelanggan Gagal", [30000])
+        self.assertIn("SUKSES", A.inquiry("PASCA", "PLNDF", "5300DF000003", "DP5"))
+        self.assertIn("SUKSES", A.payment("PASCA", "PLNDF", "5300DF000003", "DP5"))
+        self.assertEqual(A.balance("PASCA"), balance - 33000)
 
 
 class HostileSupplierTest(unittest.TestCase):
