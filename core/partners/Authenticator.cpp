@@ -96,9 +96,9 @@ AuthOutcome Authenticator::authenticate(const AuthRequest& req, Partner& partner
 {
     const SecretBox& box = SecretBox::cached(_config.authKeyFile);
     const Dummy& dummy = dummyFor(box);
-    bool known = Partners(_db).find(req.memberId, partner);
+    bool known = false;
     Lockout::State lock;
-    PartnerAuthRecord auth = PartnerAuth(_db).find(req.memberId, lock);
+    PartnerAuthRecord auth = PartnerAuth(_db).find(req.memberId, lock, partner, known);
 
     // The allowlist comes first: from elsewhere, nothing else is looked at
     // and nothing counts towards a lock.

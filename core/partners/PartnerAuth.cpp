@@ -15,19 +15,25 @@ PartnerAuthRecord PartnerAuth::find(const std::string& memberId)
     return r;
 }
 
-PartnerAuthRecord PartnerAuth::find(const std::string& memberId, Lockout::State& lock)
+PartnerAuthRecord PartnerAuth::find(const std::string& memberId, Lockout::State& lock, Partner& partner, bool& known)
 {
-    // Driven by the memberID itself, so an ID with neither row still gets one
-    // row back: a known and an unknown memberID cost the same statement.
-    Query q(_db, "SELECT a.pin_sealed, a.password_sealed, a.sign_prefix, a.ip_allow, f.failures, f.locked_until "
-                 "FROM (SELECT CAST(? AS TEXT) AS m) k LEFT JOIN partner_auth a ON a.member_id = k.m "
-                 "LEFT JOIN auth_failures f ON f.member_id = k.m");
+    // Driven by the memberID itself, so an ID with no rows at all still gets
+    // one row back: a known and an unknown memberID cost the same statement.
+    static const std::string sql =
+        "SELECT a.pin_sealed, a.password_sealed, a.sign_prefix, a.ip_allow, f.failures, f.locked_until, " +
+        Partners::columns("p") +
+        " FROM (SELECT CAST(? AS TEXT) AS m) k LEFT JOIN partners p ON p.member_id = k.m "
+        "LEFT JOIN partner_auth a ON a.member_id = k.m LEFT JOIN auth_failures f ON f.member_id = k.m";
+    Query q(_db, sql);
     q.bind(memberId);
     PartnerAuthRecord r;
     lock = Lockout::State();
+    known = false;
     if (!q.next()) return r;
     r.pinSealed = q.text(0), r.passwordSealed = q.text(1), r.signPrefix = q.text(2), r.ipAllow = q.text(3);
     lock.failures = q.integer(4), lock.lockedUntil = q.int64(5);
+    known = !q.text(6).empty();
+    if (known) Partners::read(q, 6, partner);
     return r;
 }
 

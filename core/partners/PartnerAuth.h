@@ -1,6 +1,7 @@
 #pragma once
 #include "Database.h"
 #include "Lockout.h"
+#include "Partners.h"
 #include "SecretBox.h"
 #include <string>
 
@@ -26,9 +27,11 @@ public:
 
     /// The record of `memberId`; an empty one when there is none.
     PartnerAuthRecord find(const std::string& memberId);
-    /// The same, and the memberID's lockout state, in one statement: every
-    /// request reads both (issue 12).  Either may be absent (empty, zero).
-    PartnerAuthRecord find(const std::string& memberId, Lockout::State& lock);
+    /// The same, the memberID's lockout state and its partner row, in one
+    /// statement: every request reads all three (issue 12).  `known` tells
+    /// whether the partner exists (`partner` is left alone when not); the
+    /// record and the lock may be absent (empty, zero).
+    PartnerAuthRecord find(const std::string& memberId, Lockout::State& lock, Partner& partner, bool& known);
 
     /// Seals and stores the given secrets (an empty one stays as it is) and
     /// clears the partner's old digest of each.  Run inside the caller's

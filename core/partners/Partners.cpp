@@ -9,8 +9,24 @@ using namespace Poco::Data::Keywords;
 namespace Loket {
 
 namespace {
+const char* const Fields[] = {"member_id", "name", "salt", "pin_hash", "password_hash", "balance", "active",
+                              "use_signature"};
 const char* const Columns =
     "SELECT member_id, name, salt, pin_hash, password_hash, balance, active, use_signature FROM partners";
+}
+
+std::string Partners::columns(const std::string& alias)
+{
+    std::string out;
+    for (const char* f : Fields) out += (out.empty() ? "" : ", ") + alias + "." + f;
+    return out;
+}
+
+void Partners::read(const Query& q, int first, Partner& p)
+{
+    p.memberId = q.text(first), p.name = q.text(first + 1), p.salt = q.text(first + 2);
+    p.pinHash = q.text(first + 3), p.passwordHash = q.text(first + 4), p.balance = q.int64(first + 5);
+    p.active = q.int64(first + 6) != 0, p.useSignature = q.int64(first + 7) != 0;
 }
 
 bool Partners::find(const std::string& memberId, Partner& p)
@@ -18,8 +34,7 @@ bool Partners::find(const std::string& memberId, Partner& p)
     Query q(_db, std::string(Columns) + " WHERE member_id = ?");
     q.bind(memberId);
     if (!q.next()) return false;
-    p.memberId = q.text(0), p.name = q.text(1), p.salt = q.text(2), p.pinHash = q.text(3);
-    p.passwordHash = q.text(4), p.balance = q.int64(5), p.active = q.int64(6) != 0, p.useSignature = q.int64(7) != 0;
+    read(q, 0, p);
     return true;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include "Database.h"
 #include "Money.h"
+#include "Query.h"
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ public:
     explicit Partners(Database& db) : _db(db) {}
 
     bool find(const std::string& memberId, Partner& partner);
+
+    /// The columns of a partner row as read() reads them, each as `alias.column`
+    /// (for statements that join the partner row to others).
+    static std::string columns(const std::string& alias);
+    /// Reads the partner from `q`'s columns first, first + 1 ... (as columns() lists them).
+    static void read(const Query& q, int first, Partner& partner);
     std::vector<Partner> list();
 
     /// Throws Poco::Data::ConstraintViolationException (or the backend's
