@@ -7,6 +7,7 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <cctype>
 #include <mutex>
 
 using namespace Poco::Data::Keywords;
@@ -26,6 +27,21 @@ std::string connectorName(const Config& c)
     throw std::runtime_error("unknown database.connector " + c.databaseConnector + " (sqlite or odbc)");
 }
 
+/// The connect string, with psqlODBC's MaxVarcharSize raised unless the
+/// operator set it: at its default (255) Poco refuses any text parameter
+/// longer than 255 bytes (a partner's 300-byte report URL, a supplier's long
+/// URL template or reply could not be stored on PostgreSQL).
+std::string odbcConnectString(const Config& c)
+{
+    if (c.databaseConnector == "sqlite") return c.databaseConnect;
+    std::string lower = c.databaseConnect;
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.find("maxvarcharsize") != std::string::npos) return c.databaseConnect;
+    std::string out = c.databaseConnect;
+    if (!out.empty() && out.back() != ';') out += ';';
+    return out + "MaxVarcharSize=8190";
+}
+
 /// SQLite's own busy handler sleeps in growing steps up to 100 ms and checks
 /// the lock only between them; when the write lock is busy most of the time
 /// (every worker writing) a waiter can keep missing it until the timeout.  This
@@ -43,7 +59,7 @@ extern "C" int retryEveryMillisecond(void* timeoutMs, int attempts)
 Database::Database(const Config& config)
     : _sqlite(config.databaseConnector == "sqlite"),
       _connector(connectorName(config)),
-      _connect(config.databaseConnect),
+      _connect(odbcConnectString(config)),
       _session(_connector, _connect)
 {
     _busyTimeoutMs = config.busyTimeoutMs;

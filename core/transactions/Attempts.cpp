@@ -8,11 +8,11 @@ namespace Loket {
 
 void Attempts::record(const Attempt& a)
 {
-    // At most 255 bytes, never cut inside a UTF-8 sequence: through psqlODBC a
-    // text parameter is described as at most MaxVarcharSize (255 unless the
-    // connect string says otherwise) and Poco refuses a longer value, so a
-    // longer reply (a Digiflazz postpaid one with its details) made the whole
-    // settlement fail, again and again (issue 10).
+    // At most 255 bytes, never cut inside a UTF-8 sequence: an attempt keeps
+    // the start of the supplier's reply, and 255 also stays within psqlODBC's
+    // default MaxVarcharSize should an operator's connect string set it back
+    // (Poco refuses a longer text parameter; a Digiflazz postpaid reply made
+    // the whole settlement fail, again and again: issue 10).
     std::size_t cut = std::min<std::size_t>(a.reply.size(), 255);
     if (cut < a.reply.size())
         while (cut > 0 && (static_cast<unsigned char>(a.reply[cut]) & 0xC0) == 0x80) --cut;

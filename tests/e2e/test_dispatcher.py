@@ -416,6 +416,16 @@ class CallbackTest(unittest.TestCase):
         self.loket.ctl("partner", "set", "URLP", "--report-url", "")
         self.assertEqual(self.loket.sql("SELECT report_url FROM partners WHERE member_id = 'URLP'"), [("",)])
 
+    def test_a_long_report_url_is_stored_whole_on_every_backend(self):
+        # psqlODBC describes text parameters as at most 255 bytes unless told
+        # otherwise; a 350-byte report URL (an ordinary signed callback URL)
+        # must still be stored whole.
+        self.loket.add_partner("LONGURL")
+        url = "https://partner.example.com/callback/loket?token=" + "a1b2c3d4" * 38
+        self.assertGreater(len(url), 300)
+        self.loket.ctl("partner", "set", "LONGURL", "--report-url", url)
+        self.assertEqual(self.loket.sql("SELECT report_url FROM partners WHERE member_id = 'LONGURL'"), [(url,)])
+
 
 class ProductionSafetyTest(unittest.TestCase):
     """The sim serves only where the config enables it; a product names its biller."""
