@@ -35,20 +35,39 @@ bool knownZone(const std::string& zone)
 
 Poco::Int64 now() { return static_cast<Poco::Int64>(::time(nullptr)); }
 
-std::string format(Poco::Int64 epochSeconds)
+namespace {
+
+/// `render` of the local time of `epochSeconds`, formatted once per second
+/// per thread (`cache`): every reply and every log line carries the time, and
+/// localtime_r takes glibc's time zone lock on each call.
+struct SecondCache
 {
-    // Every reply carries the time: each thread formats a second once.
-    thread_local Poco::Int64 formattedSecond = -1;
-    thread_local std::string formatted;
-    if (epochSeconds == formattedSecond) return formatted;
+    Poco::Int64 second = -1;
+    std::string text;
+};
+
+template <typename Render>
+const std::string& oncePerSecond(SecondCache& cache, Poco::Int64 epochSeconds, Render render)
+{
+    if (epochSeconds == cache.second) return cache.text;
     std::time_t t = static_cast<std::time_t>(epochSeconds);
     std::tm tm{};
     ::localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    formattedSecond = epochSeconds;
-    formatted = buf;
-    return formatted;
+    cache.text = render(tm);
+    cache.second = epochSeconds;
+    return cache.text;
+}
+
+} // namespace
+
+std::string format(Poco::Int64 epochSeconds)
+{
+    thread_local SecondCache cache;
+    return oncePerSecond(cache, epochSeconds, [](const std::tm& tm) {
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+        return std::string(buf);
+    });
 }
 
 std::string formatLog(Poco::Int64 epochSeconds)
@@ -56,22 +75,15 @@ std::string formatLog(Poco::Int64 epochSeconds)
     // nginx writes English month names whatever the locale; so do we.
     static const char* const Months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    // One log line per request: each thread formats a second once (localtime_r
-    // takes glibc's time zone lock and may look at /etc/localtime).
-    thread_local Poco::Int64 formattedSecond = -1;
-    thread_local std::string formatted;
-    if (epochSeconds == formattedSecond) return formatted;
-    std::time_t t = static_cast<std::time_t>(epochSeconds);
-    std::tm tm{};
-    ::localtime_r(&t, &tm);
-    long offset = tm.tm_gmtoff / 60;
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday, Months[tm.tm_mon],
-                  tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
-                  std::labs(offset) / 60, std::labs(offset) % 60);
-    formattedSecond = epochSeconds;
-    formatted = buf;
-    return formatted;
+    thread_local SecondCache cache;
+    return oncePerSecond(cache, epochSeconds, [](const std::tm& tm) {
+        long offset = tm.tm_gmtoff / 60;
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%02d/%s/%04d:%02d:%02d:%02d %c%02ld%02ld", tm.tm_mday, Months[tm.tm_mon],
+                      tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, offset < 0 ? '-' : '+',
+                      std::labs(offset) / 60, std::labs(offset) % 60);
+        return std::string(buf);
+    });
 }
 
 Poco::Int64 endOfDay(Poco::Int64 epochSeconds)

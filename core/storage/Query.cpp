@@ -66,55 +66,49 @@ void Query::start()
     std::vector<bool> shape;
     shape.reserve(_params.size());
     for (const auto& p : _params) shape.push_back(p.first);
+    // The connection's kept statement, or (in use, or the cache full) one of
+    // our own: either way a statement bound by reference to its slot's
+    // storage, so assigning the new values is all an execution needs.
     _odbc = _db.odbcSlot(_sql, shape);
-    if (_odbc)
+    Database::OdbcPrepared* slot = _odbc;
+    if (!slot)
     {
-        // The kept statement is bound by reference to the slot's storage:
-        // assigning the new values is all its next execution needs.
-        bool first = !_odbc->statement;
-        _odbc->texts.resize(0), _odbc->ints.resize(0);
-        for (const auto& p : _params)
-        {
-            if (p.first)
-                _odbc->texts.push_back(_texts[p.second]);
-            else
-                _odbc->ints.push_back(_ints[p.second]);
-        }
-        try
-        {
-            if (first)
-            {
-                _odbc->statement = std::make_unique<Poco::Data::Statement>(_db.session());
-                *_odbc->statement << _sql;
-                std::size_t t = 0, i = 0;
-                for (bool text : shape)
-                {
-                    if (text)
-                        *_odbc->statement, use(_odbc->texts[t++]);
-                    else
-                        *_odbc->statement, use(_odbc->ints[i++]);
-                }
-            }
-            execute(*_odbc->statement);
-        }
-        catch (...)
-        {
-            _odbcFailed = true;   // prepared anew next time
-            throw;
-        }
-        return;
+        _own = std::make_unique<Database::OdbcPrepared>();
+        _own->shape = shape;
+        slot = _own.get();
     }
-    _statement = std::make_unique<Poco::Data::Statement>(_db.session());
-    *_statement << _sql;
-    // Bound by reference: the vectors no longer grow once the statement runs.
+    // Reserved for every parameter: the bound references never move.
+    slot->texts.clear(), slot->ints.clear();
+    slot->texts.reserve(shape.size()), slot->ints.reserve(shape.size());
     for (const auto& p : _params)
     {
         if (p.first)
-            *_statement, use(_texts[p.second]);
+            slot->texts.push_back(_texts[p.second]);
         else
-            *_statement, use(_ints[p.second]);
+            slot->ints.push_back(_ints[p.second]);
     }
-    execute(*_statement);
+    try
+    {
+        if (!slot->statement)
+        {
+            slot->statement = std::make_unique<Poco::Data::Statement>(_db.session());
+            *slot->statement << _sql;
+            std::size_t t = 0, i = 0;
+            for (bool text : shape)
+            {
+                if (text)
+                    *slot->statement, use(slot->texts[t++]);
+                else
+                    *slot->statement, use(slot->ints[i++]);
+            }
+        }
+        execute(*slot->statement);
+    }
+    catch (...)
+    {
+        _odbcFailed = true;   // a kept statement is prepared anew next time
+        throw;
+    }
 }
 
 void Query::execute(Poco::Data::Statement& st)

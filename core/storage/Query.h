@@ -69,8 +69,8 @@ private:
     std::vector<std::string> _texts;
     std::vector<Poco::Int64> _ints;
     std::vector<std::pair<bool, std::size_t>> _params;   ///< (isText, index)
-    std::unique_ptr<Poco::Data::Statement> _statement;   ///< a statement of our own
-    Database::OdbcPrepared* _odbc = nullptr;             ///< or the connection's kept one
+    Database::OdbcPrepared* _odbc = nullptr;              ///< the connection's kept statement
+    std::unique_ptr<Database::OdbcPrepared> _own;         ///< or one of our own
     bool _odbcFailed = false;
     std::unique_ptr<Poco::Data::RecordSet> _rows;
     std::size_t _row = 0;
