@@ -1,5 +1,6 @@
 #pragma once
 #include "Biller.h"
+#include "CommitGroup.h"
 #include "Config.h"
 #include "Database.h"
 #include <memory>
@@ -61,6 +62,9 @@ private:
     const Config& _config;
     std::mutex _mutex;             ///< one statement at a time on _db; the waiting happens outside it
     std::unique_ptr<Database> _db;
+    /// Receipts of concurrent orders share one commit (CommitGroup), made
+    /// lazily: the sim is built on every billers' reload.
+    std::unique_ptr<CommitGroup> _receipts;
     int _timeoutMs;
 };
 

@@ -14,7 +14,7 @@
 
 namespace Loket {
 
-Service::Service(const Config& config, Database& db) : _config(config), _db(db)
+Service::Service(const Config& config, Database& db, CommitGroup* group) : _config(config), _db(db), _group(group)
 {
     // A worker must start even while the ledger cannot be read (a read-only
     // disk, a lost -shm file): it answers RC 99 until the templates load on a
@@ -193,6 +193,23 @@ Reply Service::unavailable(const std::string& endpoint, const std::string& query
     return {none.render(RC::SystemBusy, req.action, fieldsOf(req)), RC::SystemBusy, why};
 }
 
+Outcome Service::purchase(const Request& req, const Partner& partner)
+{
+    if (!_group)
+    {
+        Context ctx{_config, _db};
+        return Purchase(ctx).handle(req, partner);
+    }
+    // A purchase reads its refID before it writes, so the group may run it
+    // again alone if the shared commit fails (CommitGroup).
+    Outcome o;
+    _group->run([&](Database& db) {
+        Context ctx{_config, db};
+        o = Purchase(ctx).handle(req, partner);
+    });
+    return o;
+}
+
 Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
 {
     Context ctx{_config, _db};
@@ -205,7 +222,7 @@ Outcome Service::dispatch(const Request& req, Awaiting& awaiting)
     switch (req.action)
     {
     case Action::Topup:
-    case Action::Payment: o = Purchase(ctx).handle(req, partner); break;
+    case Action::Payment: o = purchase(req, partner); break;
     case Action::Inquiry: o = BillInquiry(ctx).handle(req, partner); break;
     case Action::Status: o = StatusCheck(ctx).handle(req, partner); break;
     case Action::Balance:

@@ -1,4 +1,5 @@
 #pragma once
+#include "CommitGroup.h"
 #include "Config.h"
 #include "Database.h"
 #include "Outcome.h"
@@ -32,7 +33,9 @@ struct Awaiting
 class Service
 {
 public:
-    Service(const Config& config, Database& db);
+    /// `group`: when given, purchases run in it (one commit for a worker's
+    /// concurrent holds, pool.group_commit); else on `db` alone.
+    Service(const Config& config, Database& db, CommitGroup* group = nullptr);
 
     /// Answers one request, or (awaiting.any()) queues it and returns nothing
     /// yet.  Never throws: an internal error before any debit is RC 99.
@@ -66,10 +69,13 @@ private:
     /// Reads the templates afresh; false (keeping the current set) when it cannot.
     bool loadTemplates();
     Outcome dispatch(const Request& req, Awaiting& awaiting);
+    /// A topup or bill payment (orders/Purchase), in the commit group if there is one.
+    Outcome purchase(const Request& req, const Partner& partner);
     Reply failure(const Request& req, const std::exception& e);
 
     const Config& _config;
     Database& _db;
+    CommitGroup* _group;
     Templates _templates;
     std::string _templateVersion;
     bool _schemaTooNew = false;

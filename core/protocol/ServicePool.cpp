@@ -7,6 +7,9 @@ namespace Loket {
 
 ServicePool::ServicePool(const Config& config) : _config(config), _waiter(config)
 {
+    // PostgreSQL shares WAL flushes between concurrent commits by itself, and
+    // a shared transaction there would hold many partners' row locks at once.
+    if (config.poolGroupCommit && config.databaseConnector == "sqlite") _group = std::make_unique<CommitGroup>(config);
     for (int i = 0; i < config.poolConnections; ++i)
     {
         _slots.push_back(std::make_unique<Slot>());
@@ -32,7 +35,7 @@ ServicePool::Slot* ServicePool::borrow()
         try
         {
             slot->db = std::make_unique<Database>(_config);
-            slot->service = std::make_unique<Service>(_config, *slot->db);
+            slot->service = std::make_unique<Service>(_config, *slot->db, _group.get());
         }
         catch (const std::exception& e)
         {

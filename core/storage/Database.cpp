@@ -233,6 +233,30 @@ void Database::rollback()
     }
 }
 
+void Database::beginGroup()
+{
+    beginWrite();
+    _inGroup = true;
+    _groupSpoiled = false;
+}
+
+void Database::commitGroup()
+{
+    _inGroup = false;
+    commit();
+}
+
+void Database::rollbackGroup()
+{
+    _inGroup = false;
+    rollback();
+}
+
+bool Database::inTransaction()
+{
+    return _sqlite && sqlite3_get_autocommit(Poco::Data::SQLite::Utility::dbHandle(_session)) == 0;
+}
+
 void Database::runScript(const std::string& sqlText)
 {
     std::string statement;
@@ -299,9 +323,10 @@ ReadSnapshot::~ReadSnapshot()
     }
 }
 
-WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false)
+WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false), _savepoint(db.inGroup())
 {
-    _db.beginWrite();
+    if (_savepoint) Query(_db, "SAVEPOINT work").run();
+    else _db.beginWrite();
     _open = true;
 }
 
@@ -313,18 +338,27 @@ void WriteTransaction::abandon()
     _open = false;
     try
     {
-        _db.rollback();
+        if (_savepoint)
+        {
+            Query(_db, "ROLLBACK TO work").run();
+            Query(_db, "RELEASE work").run();
+        }
+        else
+            _db.rollback();
     }
     catch (...)
     {
-        // Nothing more to do: an unfinished transaction is rolled back by the database.
+        // Alone: an unfinished transaction is rolled back by the database.  In
+        // a group, the shared transaction must now not be committed.
+        if (_savepoint) _db.spoilGroup();
     }
 }
 
 void WriteTransaction::commit()
 {
     // If COMMIT itself fails the destructor still rolls back whatever is left open.
-    _db.commit();
+    if (_savepoint) Query(_db, "RELEASE work").run();
+    else _db.commit();
     _open = false;
 }
 

@@ -46,6 +46,19 @@ public:
     void commit();
     void rollback();
 
+    /// CommitGroup's shared transaction (SQLite): begun like any write; while
+    /// it is open, a WriteTransaction on this connection is a savepoint in it.
+    void beginGroup();
+    void commitGroup();
+    void rollbackGroup();
+    bool inGroup() const { return _inGroup; }
+    /// A savepoint of the group could not be undone: the shared transaction
+    /// must not be committed.
+    bool groupSpoiled() const { return _groupSpoiled; }
+    void spoilGroup() { _groupSpoiled = true; }
+    /// SQLite: the connection has a transaction open.
+    bool inTransaction();
+
     /// Runs every statement of an SQL file (statements end with ";" at line end).
     void runScript(const std::string& sqlText);
 
@@ -100,6 +113,8 @@ private:
     int _busyTimeoutMs = 0;
     bool _suspect = false;
     bool _sync = true;
+    bool _inGroup = false;
+    bool _groupSpoiled = false;
     std::string _connector;
     std::string _connect;
     Poco::Data::Session _session;
@@ -132,7 +147,9 @@ private:
     Database& _db;
 };
 
-/// A write transaction that rolls back unless commit() was called.
+/// A write transaction that rolls back unless commit() was called.  Inside a
+/// CommitGroup's shared transaction it is a savepoint: commit() releases it and
+/// the group's COMMIT makes it durable.
 class WriteTransaction
 {
 public:
@@ -148,6 +165,7 @@ public:
 private:
     Database& _db;
     bool _open;
+    bool _savepoint;   ///< inside a CommitGroup's transaction
 };
 
 } // namespace Loket
