@@ -39,7 +39,7 @@ struct Config
     int replyWaitMs;                  ///< how long a worker waits for an order to become final
     int poolThreads;                  ///< request threads per worker (orders waiting count here)
     int poolConnections;              ///< database connections per worker, shared by its threads
-    bool poolGroupCommit;             ///< SQLite: purchases of a worker share one commit (CommitGroup)
+    bool groupCommit;                 ///< SQLite: a process's concurrent writes share one commit (database.group_commit)
 
     std::string dispatcherSocket;     ///< the dispatcher's wake-up socket (unix datagram)
     std::string dispatcherId;         ///< unique per dispatcher host; default the host name

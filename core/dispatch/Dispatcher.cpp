@@ -8,8 +8,10 @@
 #include <poll.h>
 #include <sys/file.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -127,18 +129,13 @@ void Dispatcher::run(const std::atomic<bool>& stop)
         try
         {
             _db.ensureConnected();
-            settleAnswers();
-            if (!stop)
-            {
-                housekeeping();
-                claimWork();
-                claimCallbacks();
-            }
+            round(stop);
         }
         catch (const std::exception& e)
         {
             // The ledger is unreachable or busy: nothing was claimed or settled
             // in the failed transaction; answers stay in memory for the next round.
+            abandonRound(_commitFailed);
             _db.noteFailure();
             const auto* poco = dynamic_cast<const Poco::Exception*>(&e);
             _log(std::string("ledger: ") + redactSecrets(poco ? poco->displayText() : e.what()));
@@ -159,6 +156,70 @@ void Dispatcher::run(const std::atomic<bool>& stop)
     }
 }
 
+void Dispatcher::round(bool stopping)
+{
+    _commitFailed = false;
+    bool grouped = _config.groupCommit && _db.isSQLite();
+    if (grouped) _db.beginGroupAtFirstWrite();
+    settleAnswers();
+    if (!stopping)
+    {
+        housekeeping();
+        claimWork();
+        claimCallbacks();
+    }
+    _db.endLazyGroup();
+    if (_db.inGroup())
+    {
+        _commitFailed = true;
+        _db.commitGroup();
+        _commitFailed = false;
+    }
+    // Durable now: the claimed calls may go out.
+    for (Deferred& d : _afterCommit) spawn(std::move(d.call));
+    _afterCommit.clear();
+    _roundOrders.clear();
+    _roundInquiries.clear();
+    _roundCallbacks.clear();
+}
+
+void Dispatcher::abandonRound(bool commitFailed)
+{
+    _db.endLazyGroup();
+    if (_db.inGroup() || _db.inTransaction())
+    {
+        try
+        {
+            _db.rollbackGroup();
+        }
+        catch (const std::exception&)
+        {
+            // Checked below.
+        }
+    }
+    if ((commitFailed && !_afterCommit.empty()) || _db.inTransaction())
+    {
+        _log("the ledger did not confirm a round that claimed orders; restarting, so that they are "
+             "asked about first and never sent twice");
+        std::_Exit(3);   // the supervisor starts us again; adoptOwnOrphans takes over
+    }
+    for (Deferred& d : _afterCommit) d.undo();
+    _afterCommit.clear();
+    std::lock_guard<std::mutex> lock(_mutex);
+    _orderResults.insert(_orderResults.end(), _roundOrders.begin(), _roundOrders.end());
+    _inquiryAnswers.insert(_inquiryAnswers.end(), _roundInquiries.begin(), _roundInquiries.end());
+    _callbackAnswers.insert(_callbackAnswers.end(), _roundCallbacks.begin(), _roundCallbacks.end());
+    _roundOrders.clear();
+    _roundInquiries.clear();
+    _roundCallbacks.clear();
+}
+
+void Dispatcher::startAfterCommit(std::function<void()> call, std::function<void()> undo)
+{
+    if (_db.inGroup()) _afterCommit.push_back({std::move(call), std::move(undo)});
+    else spawn(std::move(call));
+}
+
 void Dispatcher::settleAnswers()
 {
     std::vector<OrderResult> orders;
@@ -170,6 +231,13 @@ void Dispatcher::settleAnswers()
         inquiries.swap(_inquiryAnswers);
         callbacks.swap(_callbackAnswers);
     }
+    if (_db.groupAtFirstWrite())
+    {
+        // Written in the round's transaction: kept until it is committed.
+        _roundOrders = orders;
+        _roundInquiries = inquiries;
+        _roundCallbacks = callbacks;
+    }
     Context ctx{_config, _db};
     if (!orders.empty())
     {
@@ -177,6 +245,15 @@ void Dispatcher::settleAnswers()
         std::vector<OrderResult> unwritten = settlement.applyAll(orders);
         if (!unwritten.empty())
         {
+            // (Not kept for the round as well: they are queued again below.)
+            _roundOrders.erase(std::remove_if(_roundOrders.begin(), _roundOrders.end(),
+                                              [&](const OrderResult& r) {
+                                                  return std::any_of(unwritten.begin(), unwritten.end(),
+                                                                     [&](const OrderResult& u) {
+                                                                         return u.order.id == r.order.id;
+                                                                     });
+                                              }),
+                               _roundOrders.end());
             // The ledger refuses writes now (busy, full, read-only): keep the
             // answers and try again next round.  After a lease's time the order
             // is left to the status-call path instead (its lease runs out).
@@ -268,25 +345,35 @@ void Dispatcher::claimWork()
             record();
             --_billerInFlight[name];
         };
+        auto undo = [this, name] {
+            std::lock_guard<std::mutex> lock(_mutex);
+            --_billerInFlight[name];
+        };
         for (const Transaction& t : orders)
         {
             bool bill = t.kind == "bill";
             BillQuery q = payments[t.id];
-            spawn([this, biller, t, bill, q, finish] {
-                BillerOutcome outcome = bill ? biller->pay(orderOf(t), q) : biller->purchase(orderOf(t));
-                finish([&] { _orderResults.push_back({t, outcome}); });
-            });
+            startAfterCommit(
+                [this, biller, t, bill, q, finish] {
+                    BillerOutcome outcome = bill ? biller->pay(orderOf(t), q) : biller->purchase(orderOf(t));
+                    finish([&] { _orderResults.push_back({t, outcome}); });
+                },
+                undo);
         }
         for (const Transaction& t : checks)
-            spawn([this, biller, t, finish] {
-                BillerOutcome outcome = biller->status(orderOf(t));
-                finish([&] { _orderResults.push_back({t, outcome, "status"}); });
-            });
+            startAfterCommit(
+                [this, biller, t, finish] {
+                    BillerOutcome outcome = biller->status(orderOf(t));
+                    finish([&] { _orderResults.push_back({t, outcome, "status"}); });
+                },
+                undo);
         for (const InquiryRequest& r : inquiries)
-            spawn([this, biller, r, finish] {
-                Bill bill = biller->inquire(r.query);
-                finish([&] { _inquiryAnswers.push_back({r.id, bill}); });
-            });
+            startAfterCommit(
+                [this, biller, r, finish] {
+                    Bill bill = biller->inquire(r.query);
+                    finish([&] { _inquiryAnswers.push_back({r.id, bill}); });
+                },
+                undo);
     }
 }
 
@@ -331,13 +418,19 @@ void Dispatcher::claimCallbacks()
             continue;
         }
         int timeoutMs = _config.callbackTimeoutMs;
-        spawn([this, c, host, timeoutMs] {
-            CallbackDelivery result = deliverCallback(c.url, timeoutMs);
-            std::lock_guard<std::mutex> lock(_mutex);
-            _callbackAnswers.push_back({c.id, c.attempts + 1, c.createdAt, host, result});
-            --_hostInFlight[host];
-            --_callbacksInFlight;
-        });
+        startAfterCommit(
+            [this, c, host, timeoutMs] {
+                CallbackDelivery result = deliverCallback(c.url, timeoutMs);
+                std::lock_guard<std::mutex> lock(_mutex);
+                _callbackAnswers.push_back({c.id, c.attempts + 1, c.createdAt, host, result});
+                --_hostInFlight[host];
+                --_callbacksInFlight;
+            },
+            [this, host] {
+                std::lock_guard<std::mutex> lock(_mutex);
+                --_hostInFlight[host];
+                --_callbacksInFlight;
+            });
     }
 }
 

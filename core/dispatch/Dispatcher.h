@@ -57,6 +57,20 @@ private:
     };
 
     void adoptOwnOrphans();
+    /// One round of the loop: settle what billers answered, then (unless
+    /// stopping) housekeeping and new claims.  SQLite with
+    /// database.group_commit: the round's writes are ONE transaction and one
+    /// sync, begun at its first write, and the calls it claimed start only
+    /// once it is committed.
+    void round(bool stopping);
+    /// The round's transaction is lost: its claimed calls never start, its
+    /// answers wait for the next round.  Exits the process when the claims
+    /// may have been committed after all (a failed COMMIT): the restart then
+    /// asks the billers about them first (adoptOwnOrphans), never sends them.
+    void abandonRound(bool commitFailed);
+    /// Starts `call` once the claims made for it are durable (at once when they
+    /// already are); `undo` frees its in-flight place if they never become so.
+    void startAfterCommit(std::function<void()> call, std::function<void()> undo);
     void settleAnswers();
     void claimWork();
     void claimCallbacks();
@@ -85,6 +99,17 @@ private:
     std::map<std::string, int> _hostInFlight;
     int _callbacksInFlight = 0;
     int _threads = 0;
+
+    // The loop thread's own: what the current round started or took.
+    struct Deferred
+    {
+        std::function<void()> call, undo;
+    };
+    std::vector<Deferred> _afterCommit;
+    std::vector<OrderResult> _roundOrders;
+    std::vector<InquiryAnswer> _roundInquiries;
+    std::vector<CallbackAnswer> _roundCallbacks;
+    bool _commitFailed = false;   ///< the round's COMMIT was sent and failed
 
     Poco::Int64 _lastHousekeeping = 0;
     Poco::Int64 _lastRenewal = 0;

@@ -203,10 +203,18 @@ Outcome Service::purchase(const Request& req, const Partner& partner)
     // A purchase reads its refID before it writes, so the group may run it
     // again alone if the shared commit fails (CommitGroup).
     Outcome o;
-    _group->run([&](Database& db) {
-        Context ctx{_config, db};
+    try
+    {
+        _group->run([&](Database& db) {
+            Context ctx{_config, db};
+            o = Purchase(ctx).handle(req, partner);
+        });
+    }
+    catch (const CommitGroup::NotBegun&)
+    {
+        Context ctx{_config, _db};
         o = Purchase(ctx).handle(req, partner);
-    });
+    }
     return o;
 }
 

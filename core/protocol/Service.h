@@ -34,7 +34,7 @@ class Service
 {
 public:
     /// `group`: when given, purchases run in it (one commit for a worker's
-    /// concurrent holds, pool.group_commit); else on `db` alone.
+    /// concurrent holds, database.group_commit); else on `db` alone.
     Service(const Config& config, Database& db, CommitGroup* group = nullptr);
 
     /// Answers one request, or (awaiting.any()) queues it and returns nothing

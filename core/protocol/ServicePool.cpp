@@ -9,7 +9,7 @@ ServicePool::ServicePool(const Config& config) : _config(config), _waiter(config
 {
     // PostgreSQL shares WAL flushes between concurrent commits by itself, and
     // a shared transaction there would hold many partners' row locks at once.
-    if (config.poolGroupCommit && config.databaseConnector == "sqlite") _group = std::make_unique<CommitGroup>(config);
+    if (config.groupCommit && config.databaseConnector == "sqlite") _group = std::make_unique<CommitGroup>(config);
     for (int i = 0; i < config.poolConnections; ++i)
     {
         _slots.push_back(std::make_unique<Slot>());

@@ -57,7 +57,7 @@ private:
     std::vector<std::unique_ptr<Slot>> _slots;
     std::vector<Slot*> _free;
     OrderWaiter _waiter;
-    std::unique_ptr<CommitGroup> _group;   ///< SQLite with pool.group_commit
+    std::unique_ptr<CommitGroup> _group;   ///< SQLite with database.group_commit
 };
 
 } // namespace Loket

@@ -58,9 +58,10 @@ void CommitGroup::writerLoop()
             shared = connection()->isSQLite();
             if (shared) _db->beginGroup();
         }
-        catch (const std::exception&)
+        catch (const std::exception& e)
         {
-            failed = std::current_exception();
+            failed = std::make_exception_ptr(NotBegun(e.what()));
+            _db.reset();   // opened anew for the next batch
         }
         {
             std::lock_guard<std::mutex> lock(_mutex);
@@ -74,7 +75,6 @@ void CommitGroup::writerLoop()
         {
             // No transaction: nothing of theirs was written.
             for (Job* job : batch) job->error = failed;
-            _db.reset();   // a connection that could not begin is opened anew next time
         }
         else if (shared)
             runBatch(batch);

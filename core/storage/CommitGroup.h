@@ -8,11 +8,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 namespace Loket {
 
-/// Group commit for one process's writers on SQLite (`pool.group_commit`).
+/// Group commit for one process's writers on SQLite (`database.group_commit`).
 ///
 /// SQLite lets one connection of the whole machine write at a time, and every
 /// commit waits for its own fdatasync (synchronous=FULL): with every request
@@ -37,10 +38,19 @@ public:
     CommitGroup(const CommitGroup&) = delete;
     CommitGroup& operator=(const CommitGroup&) = delete;
 
+    /// The shared transaction could not begin; `work` did not run.  The caller
+    /// runs it on a connection of its own instead: a connection of the group's
+    /// that a fault left unable to write (a read-only remount with the WAL left
+    /// behind) must not stop purchases that other connections can make.
+    struct NotBegun : std::runtime_error
+    {
+        using std::runtime_error::runtime_error;
+    };
+
     /// Runs `work` on the group's connection, inside a transaction shared with
     /// other threads' work (a WriteTransaction inside it is a savepoint), and
     /// returns once that transaction is committed.  Rethrows what `work` threw
-    /// (its writes undone), or why the ledger could not be written.
+    /// (its writes undone); throws NotBegun if no transaction could begin.
     void run(const std::function<void(Database&)>& work);
 
     /// Shared transactions committed so far (tests, figures).

@@ -235,6 +235,7 @@ void Database::rollback()
 
 void Database::beginGroup()
 {
+    _groupAtFirstWrite = false;
     beginWrite();
     _inGroup = true;
     _groupSpoiled = false;
@@ -323,8 +324,10 @@ ReadSnapshot::~ReadSnapshot()
     }
 }
 
-WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false), _savepoint(db.inGroup())
+WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false), _savepoint(false)
 {
+    if (_db.groupAtFirstWrite() && !_db.inGroup()) _db.beginGroup();
+    _savepoint = _db.inGroup();
     if (_savepoint) Query(_db, "SAVEPOINT work").run();
     else _db.beginWrite();
     _open = true;

@@ -52,6 +52,12 @@ public:
     void commitGroup();
     void rollbackGroup();
     bool inGroup() const { return _inGroup; }
+    /// The group begins at the next WriteTransaction, not now: a dispatcher's
+    /// round that writes nothing takes no write lock.  endLazyGroup() stops
+    /// waiting for one (a group already begun stays open for its owner to end).
+    void beginGroupAtFirstWrite() { _groupAtFirstWrite = true; }
+    void endLazyGroup() { _groupAtFirstWrite = false; }
+    bool groupAtFirstWrite() const { return _groupAtFirstWrite; }
     /// A savepoint of the group could not be undone: the shared transaction
     /// must not be committed.
     bool groupSpoiled() const { return _groupSpoiled; }
@@ -114,6 +120,7 @@ private:
     bool _suspect = false;
     bool _sync = true;
     bool _inGroup = false;
+    bool _groupAtFirstWrite = false;
     bool _groupSpoiled = false;
     std::string _connector;
     std::string _connect;
