@@ -90,6 +90,9 @@ class IsolationTest(unittest.TestCase):
                       "p50 %.0f ms, p99 %.0f ms, max %.0f ms" % (
                           others_done - started, 1000 * latencies[150], 1000 * latencies[296],
                           1000 * latencies[-1]))
+                # "Each answered in well under a second" (issue 9), with room for a busy test machine.
+                self.assertEqual(len(latencies), 300)
+                self.assertLess(latencies[-1], 2.0, "another partner's request waited beside the slow orders")
                 slow_replies = [f.result() for f in slow]
             for i, reply in enumerate(slow_replies):
                 self.assertEqual(reply, "TRX T1.%s SEDANG DIPROSES, HRG:2000 REFID:S%02d." % (SLOW, i))
