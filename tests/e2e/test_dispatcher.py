@@ -432,12 +432,14 @@ class CallbackTest(unittest.TestCase):
                     out = loket.ctl("callbacks", "list", "--member", "RETRY", "--csv", *flags)
                     return list(csv.DictReader(io.StringIO(out)))
 
-                # The receiver answers 500 until the callback is given up.
+                # The receiver answers 500: tried again after the schedule's first
+                # wait (1 s); the next wait (2 h) would end past the age limit: given up.
                 self.assertTrue(loket.wait_for(lambda: [c["status"] for c in callbacks("--failed")] == ["FAILED"],
                                                seconds=20))
                 given_up = callbacks("--failed")[0]
                 tried = len(receiver.requests)
-                self.assertEqual(given_up["attempts"], str(tried))
+                self.assertEqual(tried, 2)
+                self.assertEqual(given_up["attempts"], "2")
                 self.assertIn("500", given_up["last error"])
                 time.sleep(2)
                 self.assertEqual(len(receiver.requests), tried)   # a given-up callback stays given up
