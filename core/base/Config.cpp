@@ -119,7 +119,7 @@ const Row Rows[] = {
     {"auth.sign_prefix", Type::Text, "OtomaX", 0, 0, "the fixed first part of the signed string of a signature",
      [](Config& c, const Value& v) { c.authSignPrefix = v.text; }},
     {"auth.key_file", Type::Path, "loket.key", 0, 0,
-     "the 256-bit key that seals stored secrets (suppliers' pins and keys); mode 0600; back it up with the ledger",
+     "the 256-bit key that seals partners' and suppliers' secrets; mode 0600; back it up apart from the ledger",
      [](Config& c, const Value& v) { c.authKeyFile = v.text; }},
     {"auth.max_failures", Type::Integer, "5", 0, 1000, "wrong credentials in a row before a partner is locked; 0 never locks",
      [](Config& c, const Value& v) { c.authMaxFailures = int(v.number); }},

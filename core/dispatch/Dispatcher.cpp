@@ -286,8 +286,10 @@ void Dispatcher::settleAnswers()
                 table.delivered(c.id, now);
                 continue;
             }
+            // c.attempts counts this attempt: after the first, the schedule's
+            // first wait (10 s by default, docs/protocol.md).
             const auto& schedule = _config.callbackRetrySchedule;
-            int step = std::min<int>(c.attempts, int(schedule.size()) - 1);
+            int step = std::min<int>(std::max(c.attempts - 1, 0), int(schedule.size()) - 1);
             Poco::Int64 next = now + schedule[step];
             bool giveUp = next > c.createdAt + Poco::Int64(_config.callbackMaxAgeHours) * 3600;
             table.failed(c.id, c.result.error, next, giveUp);

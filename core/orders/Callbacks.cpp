@@ -99,12 +99,21 @@ void Callbacks::failed(Poco::Int64 id, const std::string& error, Poco::Int64 nex
 
 bool Callbacks::retry(Poco::Int64 id, Poco::Int64 at)
 {
-    Poco::Int64 moved = 0;
-    Poco::Data::Statement st(_db.session());
-    st << "UPDATE callbacks SET status = 'PENDING', next_attempt_at = ?, lease_until = 0 "
-          "WHERE id = ? AND status <> 'DELIVERED' RETURNING id",
-        bind(at), bind(id), into(moved);
-    return fetchOne(st);
+    // Looked up first, in the same transaction: through psqlODBC an UPDATE ...
+    // RETURNING that moves no row (an unknown or delivered id) fails with
+    // "invalid cursor state" instead of returning nothing.
+    WriteTransaction tx(_db);
+    {
+        Query due(_db, "SELECT COUNT(*) FROM callbacks WHERE id = ? AND status <> 'DELIVERED'");
+        due.bind(id);
+        if (!due.next() || due.int64(0) == 0) return false;
+    }
+    Query update(_db, "UPDATE callbacks SET status = 'PENDING', next_attempt_at = ?, lease_until = 0 "
+                      "WHERE id = ? AND status <> 'DELIVERED'");
+    update.bind(at).bind(id);
+    update.run();
+    tx.commit();
+    return true;
 }
 
 std::vector<Callback> Callbacks::list(const std::string& memberId, bool failedOnly)
