@@ -33,7 +33,8 @@ bool PriceLevels::remove(const std::string& level, const std::string& product)
 {
     std::string gone;
     Poco::Data::Statement st(_db.session());
-    st << "DELETE FROM price_levels WHERE level = ? AND product = ? RETURNING level", bind(level), bind(product),
+    st << _db.returning("DELETE FROM price_levels WHERE level = ? AND product = ? RETURNING level"), bind(level),
+        bind(product),
         into(gone);
     return fetchOne(st);
 }

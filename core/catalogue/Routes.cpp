@@ -19,7 +19,8 @@ bool Routes::remove(const std::string& product, const std::string& supplier)
 {
     std::string gone;
     Poco::Data::Statement st(_db.session());
-    st << "DELETE FROM routes WHERE product = ? AND supplier = ? RETURNING supplier", bind(product), bind(supplier),
+    st << _db.returning("DELETE FROM routes WHERE product = ? AND supplier = ? RETURNING supplier"), bind(product),
+        bind(supplier),
         into(gone);
     return fetchOne(st);
 }

@@ -40,7 +40,8 @@ bool claim(Database& db, const std::string& key, Poco::Int64 trxId, Poco::Int64 
     // guard on the old holder lets only one of two such payments take it.
     std::string taken;
     Poco::Data::Statement st(db.session());
-    st << "UPDATE bill_claims SET trx_id = ?, claimed_at = ? WHERE bill_key = ? AND trx_id = ? RETURNING bill_key",
+    st << db.returning("UPDATE bill_claims SET trx_id = ?, claimed_at = ? WHERE bill_key = ? AND trx_id = ? "
+                       "RETURNING bill_key"),
         bind(trxId), bind(at), bind(key), bind(holder), into(taken);
     return fetchOne(st);
 }

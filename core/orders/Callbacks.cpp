@@ -67,8 +67,8 @@ std::vector<Callback> Callbacks::claimDue(const std::string& owner, Poco::Int64 
     {
         Poco::Int64 claimed = 0;
         Poco::Data::Statement st(_db.session());
-        st << "UPDATE callbacks SET lease_owner = ?, lease_until = ? WHERE id = ? AND status = 'PENDING' "
-              "AND lease_until < ? RETURNING id",
+        st << _db.returning("UPDATE callbacks SET lease_owner = ?, lease_until = ? WHERE id = ? AND status = 'PENDING' "
+                            "AND lease_until < ? RETURNING id"),
             bind(owner), bind(leaseUntil), bind(id), bind(now), into(claimed);
         if (!fetchOne(st)) continue;
         Callback c;

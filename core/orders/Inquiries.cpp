@@ -102,7 +102,8 @@ std::vector<InquiryRequest> Inquiries::claim(const std::string& biller, const st
     {
         Poco::Int64 claimed = 0;
         Poco::Data::Statement st(_db.session());
-        st << "UPDATE inquiries SET status = 'SENT', lease_owner = ? WHERE id = ? AND status = 'QUEUED' RETURNING id",
+        st << _db.returning("UPDATE inquiries SET status = 'SENT', lease_owner = ? WHERE id = ? AND status = 'QUEUED' "
+                            "RETURNING id"),
             bind(owner), bind(id), into(claimed);
         InquiryRequest r;
         if (fetchOne(st) && find(id, r)) out.push_back(r);

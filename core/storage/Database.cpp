@@ -258,6 +258,19 @@ bool Database::inTransaction()
     return _sqlite && sqlite3_get_autocommit(Poco::Data::SQLite::Utility::dbHandle(_session)) == 0;
 }
 
+std::string Database::returning(const std::string& sql) const
+{
+    if (_sqlite) return sql;
+    std::size_t first = sql.find_first_not_of(" \t\n");
+    std::string head = sql.substr(first == std::string::npos ? 0 : first, 6);
+    for (char& c : head) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    bool modifies = head == "UPDATE" || head == "INSERT" || head == "DELETE";
+    std::string upper = sql;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!modifies || upper.find(" RETURNING ") == std::string::npos) return sql;
+    return "WITH r AS (" + sql + ") SELECT * FROM r";
+}
+
 void Database::runScript(const std::string& sqlText)
 {
     std::string statement;

@@ -65,6 +65,13 @@ public:
     /// SQLite: the connection has a transaction open.
     bool inTransaction();
 
+    /// An INSERT, UPDATE or DELETE ... RETURNING as this backend must run it.
+    /// Through psqlODBC one that returns no row (a guarded move that missed)
+    /// fails with "invalid cursor state" instead of returning nothing, so on
+    /// ODBC it runs as `WITH r AS (...) SELECT * FROM r`, which PostgreSQL
+    /// answers with an empty set like any SELECT.  Query does this itself.
+    std::string returning(const std::string& sql) const;
+
     /// Runs every statement of an SQL file (statements end with ";" at line end).
     void runScript(const std::string& sqlText);
 

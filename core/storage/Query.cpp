@@ -12,7 +12,7 @@ Query::Query(Database& db, const std::string& sql) : _db(db)
     if (_db.isSQLite())
         _stmt = _db.acquire(sql, _slot);
     else
-        _sql = sql;
+        _sql = _db.returning(sql);
 }
 
 Query::~Query()

@@ -52,7 +52,7 @@ std::vector<Poco::Int64> moveEach(Database& db, const std::vector<Poco::Int64>& 
     {
         Poco::Int64 returned = 0;
         Poco::Data::Statement st(db.session());
-        st << update;
+        st << db.returning(update);
         binds(st);
         st, bind(id), into(returned);
         if (fetchOne(st)) moved.push_back(id);
@@ -211,8 +211,8 @@ std::vector<Transaction> Transactions::claimDueChecks(const std::string& biller,
     {
         Poco::Int64 claimed = 0;
         Poco::Data::Statement st(_db.session());
-        st << "UPDATE transactions SET lease_owner = ?, lease_until = ? "
-              "WHERE id = ? AND status = 'PENDING' AND lease_until < ? RETURNING id",
+        st << _db.returning("UPDATE transactions SET lease_owner = ?, lease_until = ? "
+                            "WHERE id = ? AND status = 'PENDING' AND lease_until < ? RETURNING id"),
             bind(owner), bind(leaseUntil), bind(id), bind(now), into(claimed);
         Transaction t;
         if (fetchOne(st) && findById(id, t)) out.push_back(t);
@@ -227,9 +227,9 @@ bool Transactions::requeue(Poco::Int64 id, TrxState from, const std::string& sup
         throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> QUEUED");
     Poco::Int64 moved = 0;
     Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = 'QUEUED', biller = ?, supplier_sku = ?, cost = ?, route_no = route_no + 1, "
-          "lease_owner = '', lease_until = 0, next_check_at = 0, checks = 0, sent_at = 0, updated_at = ? "
-          "WHERE id = ? AND status = ? RETURNING id",
+    st << _db.returning("UPDATE transactions SET status = 'QUEUED', biller = ?, supplier_sku = ?, cost = ?, "
+                        "route_no = route_no + 1, lease_owner = '', lease_until = 0, next_check_at = 0, checks = 0, "
+                        "sent_at = 0, updated_at = ? WHERE id = ? AND status = ? RETURNING id"),
         bind(supplier), bind(sku), bind(cost), bind(at), bind(id), bind(stateName(from)), into(moved);
     return fetchOne(st);
 }
@@ -258,8 +258,9 @@ bool Transactions::keepPending(Poco::Int64 id, TrxState from, Poco::Int64 nextCh
         throw std::logic_error("transaction " + std::to_string(id) + ": no move " + stateName(from) + " -> PENDING");
     Poco::Int64 moved = 0;
     Poco::Data::Statement st(_db.session());
-    st << "UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, next_check_at = ?, "
-          "checks = checks + ?, updated_at = ? WHERE id = ? AND status = ? RETURNING id",
+    st << _db.returning("UPDATE transactions SET status = 'PENDING', lease_owner = '', lease_until = 0, "
+                        "next_check_at = ?, checks = checks + ?, updated_at = ? WHERE id = ? AND status = ? "
+                        "RETURNING id"),
         bind(nextCheckAt), bind(from == TrxState::Pending ? 1 : 0), bind(at), bind(id), bind(stateName(from)),
         into(moved);
     return fetchOne(st);
