@@ -171,16 +171,31 @@ void Dispatcher::round(bool stopping)
     _db.endLazyGroup();
     if (_db.inGroup())
     {
+        // A savepoint that could not be undone, or a transaction SQLite ended
+        // by itself: what is left must not be committed as if whole.
+        if (_db.groupSpoiled() || !_db.inTransaction()) throw std::runtime_error("the round's transaction is spoiled");
         _commitFailed = true;
         _db.commitGroup();
         _commitFailed = false;
     }
-    // Durable now: the claimed calls may go out.
-    for (Deferred& d : _afterCommit) spawn(std::move(d.call));
-    _afterCommit.clear();
+    // Durable now: the claimed calls may go out, and nothing of this round is
+    // to be undone any more.
+    std::vector<Deferred> calls;
+    calls.swap(_afterCommit);
     _roundOrders.clear();
     _roundInquiries.clear();
     _roundCallbacks.clear();
+    try
+    {
+        for (Deferred& d : calls) spawn(std::move(d.call));
+    }
+    catch (const std::exception&)
+    {
+        // A claimed order that no thread calls would stay SENT under our
+        // renewed lease for ever: restart, and the orders are asked about.
+        _log("cannot start a thread for a claimed call; restarting");
+        std::_Exit(3);
+    }
 }
 
 void Dispatcher::abandonRound(bool commitFailed)

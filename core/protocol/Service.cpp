@@ -215,6 +215,12 @@ Outcome Service::purchase(const Request& req, const Partner& partner)
         Context ctx{_config, _db};
         o = Purchase(ctx).handle(req, partner);
     }
+    catch (const CommitGroup::Unknown&)
+    {
+        // The hold of the first run may be in the ledger: never "failed".
+        if (o.awaitOrder) return Outcome::of(RC::Pending, o.transaction);
+        throw;
+    }
     return o;
 }
 

@@ -79,7 +79,7 @@ void CommitGroup::writerLoop()
         else if (shared)
             runBatch(batch);
         else
-            runAlone(batch);
+            runAlone(batch, false);
         {
             std::lock_guard<std::mutex> lock(_mutex);
             for (Job* job : batch) job->done = true;
@@ -98,6 +98,10 @@ void CommitGroup::runBatch(std::deque<Job*>& batch)
         // others' writes in place.
         try
         {
+            // SQLite ends a transaction by itself on some errors (a full disk,
+            // an I/O error): a SAVEPOINT would then begin a new one that its
+            // RELEASE commits alone.  Such a batch is not intact.
+            if (!db.inTransaction()) throw std::runtime_error("the shared transaction ended early");
             Query(db, "SAVEPOINT job").run();
         }
         catch (const std::exception&)
@@ -125,7 +129,8 @@ void CommitGroup::runBatch(std::deque<Job*>& batch)
         }
         if (!intact || db.groupSpoiled()) break;
     }
-    if (intact && !db.groupSpoiled())
+    bool commitFailed = false;
+    if (intact && !db.groupSpoiled() && db.inTransaction())
     {
         try
         {
@@ -135,6 +140,7 @@ void CommitGroup::runBatch(std::deque<Job*>& batch)
         }
         catch (const std::exception&)
         {
+            commitFailed = true;
             // Not known to be committed: undone below, and every piece runs
             // again alone (work reads before it writes, so a piece that did
             // commit finds its own row and answers from it).
@@ -151,10 +157,10 @@ void CommitGroup::runBatch(std::deque<Job*>& batch)
     // A connection still inside the shared transaction must never commit it
     // later with someone else's work: closing it is the rollback.
     if (db.inTransaction()) _db.reset();
-    runAlone(batch);
+    runAlone(batch, commitFailed);
 }
 
-void CommitGroup::runAlone(std::deque<Job*>& batch)
+void CommitGroup::runAlone(std::deque<Job*>& batch, bool afterFailedCommit)
 {
     for (Job* job : batch)
     {
@@ -163,9 +169,17 @@ void CommitGroup::runAlone(std::deque<Job*>& batch)
         {
             (*job->work)(*connection());
         }
+        catch (const std::exception& e)
+        {
+            // After a COMMIT that failed (and may have committed after all),
+            // a second run that fails cannot tell whether the first one's
+            // writes are there.
+            job->error = afterFailedCommit ? std::make_exception_ptr(Unknown(e.what())) : std::current_exception();
+        }
         catch (...)
         {
-            job->error = std::current_exception();
+            job->error = afterFailedCommit ? std::make_exception_ptr(Unknown("unknown error"))
+                                           : std::current_exception();
         }
     }
 }

@@ -47,10 +47,19 @@ public:
         using std::runtime_error::runtime_error;
     };
 
+    /// The shared COMMIT failed (it may have committed after all), and running
+    /// `work` again alone failed too: whether its first run's writes are in the
+    /// ledger is unknown.  The caller must answer as for an unknown outcome.
+    struct Unknown : std::runtime_error
+    {
+        using std::runtime_error::runtime_error;
+    };
+
     /// Runs `work` on the group's connection, inside a transaction shared with
     /// other threads' work (a WriteTransaction inside it is a savepoint), and
     /// returns once that transaction is committed.  Rethrows what `work` threw
-    /// (its writes undone); throws NotBegun if no transaction could begin.
+    /// (its writes undone); throws NotBegun if no transaction could begin, and
+    /// Unknown as above.
     void run(const std::function<void(Database&)>& work);
 
     /// Shared transactions committed so far (tests, figures).
@@ -70,7 +79,7 @@ private:
     void runBatch(std::deque<Job*>& batch);
     /// Each piece alone, in its own transaction (the shared one could not be
     /// committed, or there is none: ODBC).
-    void runAlone(std::deque<Job*>& batch);
+    void runAlone(std::deque<Job*>& batch, bool afterFailedCommit);
     Database* connection();
 
     const Config& _config;

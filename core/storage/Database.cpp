@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 #include <cctype>
+#include <stdexcept>
 #include <mutex>
 
 using namespace Poco::Data::Keywords;
@@ -30,16 +31,23 @@ std::string connectorName(const Config& c)
 /// The connect string, with psqlODBC's MaxVarcharSize raised unless the
 /// operator set it: at its default (255) Poco refuses any text parameter
 /// longer than 255 bytes (a partner's 300-byte report URL, a supplier's long
-/// URL template or reply could not be stored on PostgreSQL).
+/// URL template or reply could not be stored on PostgreSQL).  UseDeclareFetch
+/// is kept at 0 unless set (see Database::returning).
 std::string odbcConnectString(const Config& c)
 {
     if (c.databaseConnector == "sqlite") return c.databaseConnect;
     std::string lower = c.databaseConnect;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower.find("maxvarcharsize") != std::string::npos) return c.databaseConnect;
     std::string out = c.databaseConnect;
-    if (!out.empty() && out.back() != ';') out += ';';
-    return out + "MaxVarcharSize=8190";
+    auto add = [&](const std::string& setting) {
+        if (!out.empty() && out.back() != ';') out += ';';
+        out += setting;
+    };
+    if (lower.find("maxvarcharsize") == std::string::npos) add("MaxVarcharSize=8190");
+    // Database::returning runs guarded moves as WITH ... SELECT, which
+    // psqlODBC cannot run through a declared cursor (UseDeclareFetch=1).
+    if (lower.find("usedeclarefetch") == std::string::npos) add("UseDeclareFetch=0");
+    return out;
 }
 
 /// SQLite's own busy handler sleeps in growing steps up to 100 ms and checks
@@ -341,6 +349,13 @@ WriteTransaction::WriteTransaction(Database& db) : _db(db), _open(false), _savep
 {
     if (_db.groupAtFirstWrite() && !_db.inGroup()) _db.beginGroup();
     _savepoint = _db.inGroup();
+    if (_savepoint && !_db.inTransaction())
+    {
+        // SQLite ended the shared transaction by itself (a full disk, an I/O
+        // error): a SAVEPOINT now would begin a new one that commits alone.
+        _db.spoilGroup();
+        throw std::runtime_error("the shared transaction ended early");
+    }
     if (_savepoint) Query(_db, "SAVEPOINT work").run();
     else _db.beginWrite();
     _open = true;
