@@ -43,13 +43,6 @@ std::string checkIpAllow(const std::string& text)
     }
 }
 
-Loket::Partner existing(Tool& tool, const std::string& memberId)
-{
-    Loket::Partner p;
-    if (!Loket::Partners(tool.db()).find(memberId, p)) throw std::runtime_error("no partner " + memberId);
-    return p;
-}
-
 const Loket::SecretBox& keyOf(Tool& tool) { return Loket::SecretBox::cached(tool.config().authKeyFile); }
 
 } // namespace

@@ -105,14 +105,23 @@ void Dispatcher::spawn(std::function<void()> call)
         std::lock_guard<std::mutex> lock(_mutex);
         ++_threads;
     }
-    std::thread([this, call] {
-        call();
-        {
-            std::lock_guard<std::mutex> lock(_mutex);
-            --_threads;
-        }
-        wakeLoop();
-    }).detach();
+    try
+    {
+        _callThreads.run([this, call = std::move(call)] {
+            call();
+            {
+                std::lock_guard<std::mutex> lock(_mutex);
+                --_threads;
+            }
+            wakeLoop();
+        });
+    }
+    catch (...)
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        --_threads;
+        throw;
+    }
 }
 
 int Dispatcher::inFlight(const std::string& biller)

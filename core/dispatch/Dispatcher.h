@@ -1,5 +1,6 @@
 #pragma once
 #include "Bell.h"
+#include "CallThreads.h"
 #include "CallbackSender.h"
 #include "Billers.h"
 #include "Config.h"
@@ -75,7 +76,7 @@ private:
     void claimWork();
     void claimCallbacks();
     void housekeeping();
-    /// Runs `call` on its own thread; its end wakes the loop.
+    /// Runs `call` on a call thread (CallThreads); its end wakes the loop.
     void spawn(std::function<void()> call);
     void wakeLoop();
     int inFlight(const std::string& biller);
@@ -114,6 +115,10 @@ private:
     Poco::Int64 _lastHousekeeping = 0;
     Poco::Int64 _lastRenewal = 0;
     Poco::Int64 _lastTemplates = 0;
+
+    /// Last, so that it is closed first: its idle threads end; a call still
+    /// running at exit finishes on its own (as before, detached).
+    CallThreads _callThreads;
 };
 
 } // namespace Loket

@@ -14,6 +14,10 @@ struct OrderResult
     std::string kind = "order";      ///< what was asked: order, status, a supplier's report, or "operator"
     std::string by;                  ///< operator: who settled it by hand (loketctl trx settle --by)
     Poco::Int64 firstFailedAt = 0;   ///< when writing it first failed (0: not yet)
+
+    OrderResult() = default;
+    OrderResult(Transaction o, BillerOutcome out, std::string k = "order")
+        : order(std::move(o)), outcome(std::move(out)), kind(std::move(k)) {}
 };
 
 /// Settles orders with what their biller said: success keeps the money, a
