@@ -157,6 +157,10 @@ void Database::configure()
         sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryEveryMillisecond,
                              &_busyTimeoutMs);
         _session << "PRAGMA foreign_keys=ON", now;
+        // Sorting a round's claims or settlements needs a small temporary
+        // b-tree: in memory, not a file created, unlinked and written in
+        // /var/tmp once per dispatcher round (issue 12).
+        _session << "PRAGMA temp_store=MEMORY", now;
         _session << (_sync ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"), now;
     }
     _configured = true;
