@@ -1,5 +1,6 @@
 #include "RequestLog.h"
 #include "Clock.h"
+#include <chrono>
 #include <cstdio>
 #include <fcntl.h>
 #include <syslog.h>
@@ -19,9 +20,25 @@ std::string address(const std::string& a)
 
 } // namespace
 
+RequestLog::RequestLog(const std::string& path) : _path(path)
+{
+    if (!_path.empty()) _flusher = std::thread([this] { flushLoop(); });
+}
+
 RequestLog::RequestLog(const Config& config) : _path(config.logFile), _syslog(config.logSyslog)
 {
     if (_syslog) ::openlog("loket", LOG_PID | LOG_NDELAY, LOG_USER);
+    if (!_path.empty()) _flusher = std::thread([this] { flushLoop(); });
+}
+
+RequestLog::~RequestLog()
+{
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _closing = true;
+    }
+    _gathered.notify_one();
+    if (_flusher.joinable()) _flusher.join();
 }
 
 std::string RequestLog::line(const Request& r, const Reply& reply, double latencyMs)
@@ -57,10 +74,49 @@ void RequestLog::write(const Request& request, const Reply& reply, double latenc
     std::string s = line(request, reply, latencyMs) + "\n";
     if (_syslog) ::syslog(LOG_INFO, "%s", s.c_str());
     if (_path.empty()) return;
+    bool first;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        first = _pending.empty();
+        _pending += s;
+    }
+    if (first) _gathered.notify_one();
+}
+
+void RequestLog::flushLoop()
+{
+    std::unique_lock<std::mutex> lock(_mutex);
+    for (;;)
+    {
+        _gathered.wait(lock, [&] { return !_pending.empty() || _closing; });
+        if (!_closing)
+        {
+            // Let the lines of the next few milliseconds join this write.
+            lock.unlock();
+            std::this_thread::sleep_for(std::chrono::milliseconds(FlushDelayMs));
+            lock.lock();
+        }
+        std::string lines;
+        lines.swap(_pending);
+        bool closing = _closing;
+        lock.unlock();
+        if (!lines.empty()) append(lines);
+        lock.lock();
+        if (closing && _pending.empty()) return;
+    }
+}
+
+void RequestLog::append(const std::string& lines) const
+{
     int fd = ::open(_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
     if (fd < 0) return;   // a log that cannot be written must not fail the request
-    ssize_t ignored = ::write(fd, s.data(), s.size());
-    (void)ignored;
+    std::size_t done = 0;
+    while (done < lines.size())
+    {
+        ssize_t n = ::write(fd, lines.data() + done, lines.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+    }
     ::close(fd);
 }
 

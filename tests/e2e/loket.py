@@ -223,10 +223,17 @@ class Loket:
         return self._read(os.path.join(self.home, "nginx", "logs", "error.log")) + \
             self._read(os.path.join(self.home, "nginx", "logs", "loket-error.log"))
 
+    # A worker appends its request lines at most 20 ms after the reply
+    # (RequestLog::FlushDelayMs): a test that reads the log right after its
+    # requests gives them that time first.
+    LOG_FLUSH_SECONDS = 0.1
+
     def request_log(self):
+        time.sleep(self.LOG_FLUSH_SECONDS)
         return self._read(os.path.join(self.home, "log", "loket.log"))
 
     def all_logs(self):
+        time.sleep(self.LOG_FLUSH_SECONDS)
         text = ""
         for path in glob.glob(os.path.join(self.home, "log", "*")) + \
                 glob.glob(os.path.join(self.home, "nginx", "logs", "*")):
