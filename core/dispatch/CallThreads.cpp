@@ -95,10 +95,6 @@ int CallThreads::threads() const
     return _state->alive;
 }
 
-} // namespace Loket
-
-namespace Loket {
-
 int CallThreads::idle() const
 {
     std::lock_guard<std::mutex> lock(_state->mutex);

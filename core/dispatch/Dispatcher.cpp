@@ -116,11 +116,14 @@ void Dispatcher::spawn(std::function<void()> call)
             wakeLoop();
         });
     }
-    catch (...)
+    catch (const std::exception&)
     {
-        std::lock_guard<std::mutex> lock(_mutex);
-        --_threads;
-        throw;
+        // Every call is made for work already claimed and committed (an
+        // order SENT under our lease, a callback taken): one that no thread
+        // makes would wait for ever.  Restart: the orders are then asked
+        // about (adoptOwnOrphans), never sent twice.
+        _log("cannot start a thread for a claimed call; restarting");
+        std::_Exit(3);
     }
 }
 
@@ -194,17 +197,7 @@ void Dispatcher::round(bool stopping)
     _roundOrders.clear();
     _roundInquiries.clear();
     _roundCallbacks.clear();
-    try
-    {
-        for (Deferred& d : calls) spawn(std::move(d.call));
-    }
-    catch (const std::exception&)
-    {
-        // A claimed order that no thread calls would stay SENT under our
-        // renewed lease for ever: restart, and the orders are asked about.
-        _log("cannot start a thread for a claimed call; restarting");
-        std::_Exit(3);
-    }
+    for (Deferred& d : calls) spawn(std::move(d.call));
 }
 
 void Dispatcher::abandonRound(bool commitFailed)

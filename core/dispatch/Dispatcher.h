@@ -77,6 +77,7 @@ private:
     void claimCallbacks();
     void housekeeping();
     /// Runs `call` on a call thread (CallThreads); its end wakes the loop.
+    /// Exits the process (status 3) if no thread can be had.
     void spawn(std::function<void()> call);
     void wakeLoop();
     int inFlight(const std::string& biller);

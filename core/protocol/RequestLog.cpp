@@ -78,6 +78,11 @@ void RequestLog::write(const Request& request, const Reply& reply, double latenc
     {
         std::lock_guard<std::mutex> lock(_mutex);
         first = _pending.empty();
+        if (_pending.size() + s.size() > MaxPendingBytes)
+        {
+            ++_dropped;
+            return;
+        }
         _pending += s;
     }
     if (first) _gathered.notify_one();
@@ -98,26 +103,28 @@ void RequestLog::flushLoop()
         }
         std::string lines;
         lines.swap(_pending);
+        long dropped = _dropped;
+        _dropped = 0;
         bool closing = _closing;
         lock.unlock();
+        if (dropped > 0)
+            lines = "- [" + Clock::formatLog(Clock::now()) + "] dropped=" + std::to_string(dropped) +
+                    " (request lines the log could not take fast enough)\n" + lines;
         if (!lines.empty()) append(lines);
         lock.lock();
         if (closing && _pending.empty()) return;
     }
 }
 
-void RequestLog::append(const std::string& lines) const
+bool RequestLog::append(const std::string& lines) const
 {
     int fd = ::open(_path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-    if (fd < 0) return;   // a log that cannot be written must not fail the request
-    std::size_t done = 0;
-    while (done < lines.size())
-    {
-        ssize_t n = ::write(fd, lines.data() + done, lines.size() - done);
-        if (n <= 0) break;
-        done += static_cast<std::size_t>(n);
-    }
+    if (fd < 0) return false;   // a log that cannot be written must not fail the request
+    // One write: another worker's lines never land inside ours.  A short one
+    // (a full disk) is not continued, for the same reason.
+    ssize_t n = ::write(fd, lines.data(), lines.size());
     ::close(fd);
+    return n == static_cast<ssize_t>(lines.size());
 }
 
 } // namespace Loket

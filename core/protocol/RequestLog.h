@@ -25,6 +25,9 @@ class RequestLog
 {
 public:
     static constexpr int FlushDelayMs = 20;
+    /// Lines waiting beyond this (the disk stalls) are dropped and counted;
+    /// the next write says how many.  A stuck log never holds up a reply.
+    static constexpr std::size_t MaxPendingBytes = 4 << 20;
 
     explicit RequestLog(const std::string& path);
     explicit RequestLog(const Config& config);
@@ -40,7 +43,8 @@ public:
 
 private:
     void flushLoop();
-    void append(const std::string& lines) const;
+    /// Appends whole lines in one write; false if the file cannot take them.
+    bool append(const std::string& lines) const;
 
     std::string _path;
     bool _syslog = false;
@@ -48,6 +52,7 @@ private:
     std::mutex _mutex;
     std::condition_variable _gathered;
     std::string _pending;   ///< whole lines not yet in the file
+    long _dropped = 0;      ///< lines dropped since the last write
     bool _closing = false;
     std::thread _flusher;
 };

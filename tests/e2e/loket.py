@@ -223,17 +223,27 @@ class Loket:
         return self._read(os.path.join(self.home, "nginx", "logs", "error.log")) + \
             self._read(os.path.join(self.home, "nginx", "logs", "loket-error.log"))
 
-    # A worker appends its request lines at most 20 ms after the reply
-    # (RequestLog::FlushDelayMs): a test that reads the log right after its
-    # requests gives them that time first.
-    LOG_FLUSH_SECONDS = 0.1
+    def _request_log_settled(self):
+        """A worker appends its request lines about 20 ms after the replies
+        (RequestLog::FlushDelayMs): wait until the file has not grown for
+        150 ms (at most 5 s), so that a test reading it right after its
+        requests sees their lines, and a check that something is absent
+        looks at every line."""
+        path = os.path.join(self.home, "log", "loket.log")
+        size = lambda: os.path.getsize(path) if os.path.exists(path) else -1
+        last, still, end = size(), 0, time.time() + 5
+        while still < 3 and time.time() < end:
+            time.sleep(0.05)
+            now = size()
+            still = still + 1 if now == last else 0
+            last = now
 
     def request_log(self):
-        time.sleep(self.LOG_FLUSH_SECONDS)
+        self._request_log_settled()
         return self._read(os.path.join(self.home, "log", "loket.log"))
 
     def all_logs(self):
-        time.sleep(self.LOG_FLUSH_SECONDS)
+        self._request_log_settled()
         text = ""
         for path in glob.glob(os.path.join(self.home, "log", "*")) + \
                 glob.glob(os.path.join(self.home, "nginx", "logs", "*")):
