@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -18,30 +20,40 @@ namespace Listener {
 namespace {
 
 // Stopping.  TERM, INT, HUP, QUIT and USR1 (multiwatch's default "graceful"
-// signal) all mean: finish the request in hand, accept no other, exit.
+// signal) all mean: finish the requests in hand, accept no other, exit.
 //
-// The worker accepts connections itself and hands each one to libfcgi, so
-// that the signals are open only while it waits in accept(): from the moment
-// a connection is accepted until its reply is written they are blocked, and
-// neither reading the request nor writing the reply can be cut short.
-// (libfcgi's own accept loop, after accepting on a unix socket, waits in a
-// select() that a signal interrupts, and then drops the connection: nginx
-// answers 502.)
+// Every request thread accepts its own connections (no hand-off between
+// threads: that cost a wake-up and a context switch per request, issue 12),
+// and the stop signals are open only while a thread waits in accept(): from
+// the moment a connection is accepted until its reply is written they are
+// blocked, and neither reading the request nor writing the reply can be cut
+// short.  (libfcgi's own accept loop, after accepting on a unix socket, waits
+// in a select() that a signal interrupts, and then drops the connection:
+// nginx answers 502.)
 //
 // The handler puts /dev/null on this process's fd 0, so an accept() about to
 // start, or restarted after the handler (SA_RESTART), fails at once with
 // ENOTSOCK instead of waiting for one more connection.  Only this process's
 // descriptor changes; the other workers keep the shared listening socket.
+// The handler also wakes the main thread (a byte in stopPipe), which then
+// sends USR1 to every request thread: one still waiting in accept() is
+// interrupted, one serving a request finds the signal pending once it is
+// done.
 const int StopSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
 sigset_t stopSet;
 volatile sig_atomic_t stopFlag = 0;
+std::atomic<bool> closing{false};   ///< the main thread is ending the request threads
 int devNull = -1;
+int stopPipe[2] = {-1, -1};
 
 extern "C" void onStop(int)
 {
     int savedErrno = errno;
     stopFlag = 1;
     if (devNull >= 0) ::dup2(devNull, ListenFd);
+    char s = 's';
+    ssize_t ignored = ::write(stopPipe[1], &s, 1);   // async-signal-safe; a full pipe is already awake
+    (void)ignored;
     errno = savedErrno;
 }
 
@@ -105,6 +117,7 @@ bool awaitRequest(int fd, int deadlineMs)
 void installStopHandlers()
 {
     devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (::pipe2(stopPipe, O_CLOEXEC) == 0) ::fcntl(stopPipe[1], F_SETFL, O_NONBLOCK);
     sigemptyset(&stopSet);
     for (int s : StopSignals) sigaddset(&stopSet, s);
     struct sigaction sa;
@@ -163,7 +176,7 @@ int acceptNext(const WebServerAddrs& allowed)
 {
     for (;;)
     {
-        if (stopFlag) return -1;
+        if (stopFlag || closing) return -1;
         pthread_sigmask(SIG_UNBLOCK, &stopSet, nullptr);
         int fd = ::accept4(ListenFd, nullptr, nullptr, SOCK_CLOEXEC);
         int acceptErrno = errno;
@@ -185,7 +198,7 @@ int acceptNext(const WebServerAddrs& allowed)
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);   // fails harmlessly on a unix socket
             return fd;
         }
-        if (stopFlag) return -1;
+        if (stopFlag || closing) return -1;
         switch (acceptErrno)
         {
         case EINTR:
@@ -200,11 +213,29 @@ int acceptNext(const WebServerAddrs& allowed)
             continue;
         default:
             std::cerr << "loket-fcgi: accept on fd 0 failed: " << std::strerror(acceptErrno) << "\n";
+            char f = 'f';
+            ssize_t ignored = ::write(stopPipe[1], &f, 1);   // the main thread ends the others
+            (void)ignored;
             return -1;
         }
     }
 }
 
 bool stopRequested() { return stopFlag != 0; }
+
+void waitForStop()
+{
+    char c;
+    while (::read(stopPipe[0], &c, 1) < 0 && errno == EINTR)
+    {
+    }
+}
+
+void endThreads(const std::vector<pthread_t>& threads)
+{
+    closing = true;
+    if (devNull >= 0) ::dup2(devNull, ListenFd);
+    for (pthread_t t : threads) ::pthread_kill(t, SIGUSR1);
+}
 
 } // namespace Listener

@@ -1,4 +1,5 @@
 #pragma once
+#include <pthread.h>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -11,11 +12,19 @@ namespace Listener {
 const int ListenFd = 0;
 
 /// Installs the stop handlers (TERM, INT, HUP, QUIT, USR1) and blocks them
-/// outside acceptNext().  Call before FCGX_Init.
+/// outside acceptNext().  Call before FCGX_Init and before any thread starts.
 void installStopHandlers();
 
-/// True once a stop signal arrived: finish the request in hand, then exit.
+/// True once a stop signal arrived: finish the requests in hand, then exit.
 bool stopRequested();
+
+/// The main thread: returns once a stop signal arrived, or a request thread
+/// found the listening socket broken.
+void waitForStop();
+
+/// The main thread: makes every request thread's acceptNext() return -1,
+/// at once if it waits in accept(), else after the request in hand.
+void endThreads(const std::vector<pthread_t>& threads);
 
 bool isSocket(int fd);
 
@@ -45,11 +54,13 @@ const int RequestDeadlineMs = 10000;
 /// peer closed first: the caller drops the connection.  A request thread
 /// calls it before libfcgi reads, so a peer that trickles its records (a
 /// byte every few seconds passes any per-read timeout) holds that thread for
-/// deadlineMs at most, and the accepting thread never.  Thread-safe.
+/// deadlineMs at most, and no other thread.  Thread-safe.
 bool awaitRequest(int fd, int deadlineMs = RequestDeadlineMs);
 
-/// Waits for the next connection with the stop signals open.  Returns the
-/// connected socket, or -1 when the worker should exit.
+/// Waits for the next connection with the stop signals open (request
+/// threads call it whenever they are idle, so a busy worker leaves
+/// connections in the kernel's queue for the others).  Returns the connected
+/// socket, or -1 when the worker should exit.
 int acceptNext(const WebServerAddrs& allowed);
 
 } // namespace Listener

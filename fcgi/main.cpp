@@ -1,7 +1,7 @@
-// loket-fcgi: one FastCGI worker process.  A thin front: its main thread
-// accepts connections (Listener), its request threads (pool.threads) read each
-// request with libfcgi, hand endpoint and query string to the core's
-// ServicePool and write the one-line reply.  Run many of them under
+// loket-fcgi: one FastCGI worker process.  A thin front: its request threads
+// (pool.threads) each accept a connection (Listener), read its request with
+// libfcgi, hand endpoint and query string to the core's ServicePool and write
+// the one-line reply; its main thread waits for the stop signal.  Run many of them under
 // spawn-fcgi + multiwatch (scripts/run, scripts/scale) or systemd
 // (scripts/systemd/loket.service); the listening socket is fd 0.
 #include "Clock.h"
@@ -13,10 +13,7 @@
 #include <unistd.h>
 #include <cstdlib>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <iostream>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,66 +35,6 @@ void respond(FCGX_Request& r, const std::string& text, int status = 200)
                       "Content-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
     FCGX_PutStr(out.data(), static_cast<int>(out.size()), r.out);
 }
-
-/// Accepted connections waiting for a request thread.  The main thread
-/// accepts only while a thread is idle, so connections beyond this process's
-/// threads stay in the kernel's queue, where other workers can take them.
-class Handoff
-{
-public:
-    explicit Handoff(int threads) : _idle(threads) {}
-
-    void waitForIdle()
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        _idleChanged.wait(lock, [&] { return _idle > 0; });
-    }
-    void push(int fd)
-    {
-        {
-            std::lock_guard<std::mutex> lock(_mutex);
-            --_idle;
-            _fds.push_back(fd);
-        }
-        // One connection wakes one thread: waking all of them cost about 45k
-        // instructions per request (issue 12).
-        _work.notify_one();
-    }
-    /// The next connection, or -1 once closed and drained.
-    int pop()
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        _work.wait(lock, [&] { return !_fds.empty() || _closed; });
-        if (_fds.empty()) return -1;
-        int fd = _fds.front();
-        _fds.pop_front();
-        return fd;
-    }
-    void done()
-    {
-        {
-            std::lock_guard<std::mutex> lock(_mutex);
-            ++_idle;
-        }
-        _idleChanged.notify_one();
-    }
-    void close()
-    {
-        {
-            std::lock_guard<std::mutex> lock(_mutex);
-            _closed = true;
-        }
-        _work.notify_all();
-    }
-
-private:
-    std::mutex _mutex;
-    std::condition_variable _work;          ///< request threads wait here for a connection
-    std::condition_variable _idleChanged;   ///< the accepting thread waits here for an idle thread
-    std::deque<int> _fds;
-    int _idle;
-    bool _closed = false;
-};
 
 const std::string ReportPrefix = "/V1/supplier-report/";
 
@@ -138,12 +75,13 @@ Loket::Reply supplierReport(FCGX_Request& r, Loket::ServicePool& pool)
     return pool.supplierReport(rest.substr(0, slash), request);
 }
 
-void serve(Handoff& handoff, Loket::ServicePool& pool, Loket::RequestLog& log)
+void serve(const Listener::WebServerAddrs& allowed, Loket::ServicePool& pool, Loket::RequestLog& log)
 {
     FCGX_Request request;
-    // No listening socket for libfcgi: connections come from the main thread.
+    // No listening socket for libfcgi: each request thread accepts its own
+    // connections (Listener), with the stop signals open only while it waits.
     FCGX_InitRequest(&request, -1, 0);
-    for (int fd; (fd = handoff.pop()) >= 0; handoff.done())
+    for (int fd; (fd = Listener::acceptNext(allowed)) >= 0;)
     {
         if (!Listener::awaitRequest(fd)) { ::close(fd); continue; }   // too slow, malformed or gone
         request.ipcFd = fd;
@@ -230,22 +168,18 @@ int main(int argc, char** argv)
     FCGX_Init();
     Loket::ServicePool pool(config);
     Loket::RequestLog log(config);
-    Handoff handoff(config.poolThreads);
+    Listener::WebServerAddrs allowed;
     std::vector<std::thread> threads;
     for (int i = 0; i < config.poolThreads; ++i)
-        threads.emplace_back([&] { serve(handoff, pool, log); });
+        threads.emplace_back([&] { serve(allowed, pool, log); });
 
-    Listener::WebServerAddrs allowed;
-    for (;;)
-    {
-        handoff.waitForIdle();
-        int fd = Listener::acceptNext(allowed);
-        if (fd < 0) break;
-        handoff.push(fd);
-    }
-    // Stop: no new connection; the threads finish what they hold (a waiting
-    // order at most reply.wait_ms more), then exit.
-    handoff.close();
+    Listener::waitForStop();
+    bool stopped = Listener::stopRequested();   // else the listening socket broke
+    // No new connection; the threads finish what they hold (a waiting order
+    // at most reply.wait_ms more), then exit.
+    std::vector<pthread_t> handles;
+    for (auto& t : threads) handles.push_back(t.native_handle());
+    Listener::endThreads(handles);
     for (auto& t : threads) t.join();
-    return Listener::stopRequested() ? 0 : 1;
+    return stopped ? 0 : 1;
 }
