@@ -37,11 +37,13 @@ namespace {
 // descriptor changes; the other workers keep the shared listening socket.
 // The handler also wakes the main thread (a byte in stopPipe), which then
 // sends USR1 to every request thread: one still waiting in accept() is
-// interrupted, one serving a request finds the signal pending once it is
-// done.
+// interrupted; one serving a request sees `closing` before it would accept
+// again, and ends.
 const int StopSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
 sigset_t stopSet;
-volatile sig_atomic_t stopFlag = 0;
+std::atomic<int> stopFlag{0};   // lock-free: safe in a handler, read by every thread
+static_assert(std::atomic<int>::is_always_lock_free, "a handler may only touch lock-free atomics");
+std::atomic<bool> failureReported{false};
 std::atomic<bool> closing{false};   ///< the main thread is ending the request threads
 int devNull = -1;
 int stopPipe[2] = {-1, -1};
@@ -114,12 +116,16 @@ bool awaitRequest(int fd, int deadlineMs)
     }
 }
 
-void installStopHandlers()
+bool installStopHandlers()
 {
     devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (::pipe2(stopPipe, O_CLOEXEC) == 0) ::fcntl(stopPipe[1], F_SETFL, O_NONBLOCK);
+    if (devNull < 0 || ::pipe2(stopPipe, O_CLOEXEC) != 0) return false;
+    ::fcntl(stopPipe[1], F_SETFL, O_NONBLOCK);
     sigemptyset(&stopSet);
     for (int s : StopSignals) sigaddset(&stopSet, s);
+    // Blocked before the handlers exist: a signal in between waits for the
+    // first accept instead of running on this thread.
+    pthread_sigmask(SIG_BLOCK, &stopSet, nullptr);
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_handler = onStop;
@@ -127,7 +133,7 @@ void installStopHandlers()
     sa.sa_mask = stopSet;
     // Installed before FCGX_Init, which then leaves SIGUSR1 to us.
     for (int s : StopSignals) sigaction(s, &sa, nullptr);
-    pthread_sigmask(SIG_BLOCK, &stopSet, nullptr);
+    return true;
 }
 
 bool isSocket(int fd)
@@ -204,6 +210,14 @@ int acceptNext(const WebServerAddrs& allowed)
         case EINTR:
         case ECONNABORTED:
         case EPROTO:
+        // Network errors pending on a TCP connection: accept(2) says to retry.
+        case ENETDOWN:
+        case ENOPROTOOPT:
+        case EHOSTDOWN:
+        case ENONET:
+        case EHOSTUNREACH:
+        case EOPNOTSUPP:
+        case ENETUNREACH:
             continue;
         case EMFILE:
         case ENFILE:
@@ -212,6 +226,7 @@ int acceptNext(const WebServerAddrs& allowed)
             ::usleep(100000);
             continue;
         default:
+            if (failureReported.exchange(true)) return -1;   // one line, not one per thread
             std::cerr << "loket-fcgi: accept on fd 0 failed: " << std::strerror(acceptErrno) << "\n";
             char f = 'f';
             ssize_t ignored = ::write(stopPipe[1], &f, 1);   // the main thread ends the others

@@ -13,7 +13,8 @@ const int ListenFd = 0;
 
 /// Installs the stop handlers (TERM, INT, HUP, QUIT, USR1) and blocks them
 /// outside acceptNext().  Call before FCGX_Init and before any thread starts.
-void installStopHandlers();
+/// False when /dev/null or the stop pipe cannot be opened.
+bool installStopHandlers();
 
 /// True once a stop signal arrived: finish the requests in hand, then exit.
 bool stopRequested();

@@ -146,8 +146,12 @@ int main(int argc, char** argv)
         }
     }
     // Before any thread starts: every thread inherits the blocked stop signals,
-    // and only the accepting main thread opens them.
-    Listener::installStopHandlers();
+    // and request threads open them only while they wait in accept.
+    if (!Listener::installStopHandlers())
+    {
+        std::cerr << "loket-fcgi: cannot open /dev/null or a pipe for the stop signals\n";
+        return 2;
+    }
     if (!Listener::isSocket(Listener::ListenFd))
     {
         std::cerr << "loket-fcgi: fd 0 is not a listening socket; run it under spawn-fcgi/multiwatch or systemd\n";

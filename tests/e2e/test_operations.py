@@ -8,6 +8,7 @@ import pty
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -224,6 +225,19 @@ class WorkerPoolTest(unittest.TestCase):
         self.assertTrue(replaced, "worker %d not replaced within 1 s: %s" % (victim, self.loket.worker_pids()))
         self.assertLess(time.time() - t0, 1.0)
         self.assertEqual([self.balance()[0] for _ in range(8)], [200] * 8)
+
+    def test_a_worker_whose_socket_cannot_accept_exits_instead_of_hanging(self):
+        # fd 0 is a socket, but not a listening one: every request thread's
+        # accept fails; the worker says so once and exits 1, all threads ended.
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            r = subprocess.run([os.path.join(BIN, "loket-fcgi"), "--config",
+                                os.path.join(self.loket.home, "loket.properties")],
+                               stdin=s.fileno(), capture_output=True, text=True, timeout=20)
+        finally:
+            s.close()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(r.stderr.count("accept on fd 0 failed"), 1, r.stderr)
 
     def test_sigterm_lets_the_request_in_hand_finish(self):
         self.assertTrue(self.wait_pool(len(self.loket.worker_pids())))
