@@ -291,6 +291,40 @@ class WorkerPoolTest(unittest.TestCase):
         self.assertEqual(run_script(loket, "scale", 0).returncode, 2)
 
 
+class BusyWorkerStopTest(unittest.TestCase):
+    """A worker whose every request thread is busy when TERM arrives: the
+    signal waits until a thread would accept again, the reply in hand is
+    written, then the worker ends (pool.threads = 1, one worker)."""
+
+    SLOW = "0877000222"
+
+    def test_term_while_every_thread_is_busy(self):
+        with Loket(workers=1, keys={"pool.threads": "1"}, biller_timeout_ms=4000) as loket:
+            loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
+            loket.ctl("sim", "set", self.SLOW, "--result", "success", "--sn", "BUSY", "--delay-ms", 1500)
+            loket.add_partner("BUSY", 10000000)
+            self.assertTrue(loket.wait_for(lambda: len(loket.worker_pids()) == 1, 5))
+            before = loket.worker_pids()
+            result = {}
+
+            def slow():
+                t0 = time.time()
+                result["reply"] = loket.topup("BUSY", "T1", self.SLOW, "BUSY-1")
+                result["seconds"] = time.time() - t0
+            t = threading.Thread(target=slow)
+            t.start()
+            time.sleep(0.5)   # the only request thread waits for the sim's 1.5 s
+            os.kill(before[0], signal.SIGTERM)
+            t.join()
+            self.assertEqual(result["reply"], "TRX T1.%s SUKSES, HRG:2000 SN:BUSY REFID:BUSY-1." % self.SLOW)
+            self.assertGreater(result["seconds"], 1.4)
+            # It ends (no thread left blocked in accept), and the supervisor replaces it.
+            self.assertTrue(loket.wait_for(
+                lambda: before[0] not in loket.worker_pids() and len(loket.worker_pids()) == 1, 3),
+                loket.worker_pids())
+            self.assertEqual(loket.topup("BUSY", "T1", self.SLOW, "BUSY-1"), result["reply"])
+
+
 class SecretsTest(unittest.TestCase):
     """No pin, password or signature in any file under LOKET_HOME, even after an upstream failure."""
 
