@@ -37,14 +37,13 @@ namespace {
 // descriptor changes; the other workers keep the shared listening socket.
 // The handler also wakes the main thread (a byte in stopPipe), which then
 // sends USR1 to every request thread: one still waiting in accept() is
-// interrupted; one serving a request sees `closing` before it would accept
+// interrupted; one serving a request sees `stopFlag` before it would accept
 // again, and ends.
 const int StopSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1};
 sigset_t stopSet;
 std::atomic<int> stopFlag{0};   // lock-free: safe in a handler, read by every thread
 static_assert(std::atomic<int>::is_always_lock_free, "a handler may only touch lock-free atomics");
 std::atomic<bool> failureReported{false};
-std::atomic<bool> closing{false};   ///< the main thread is ending the request threads
 int devNull = -1;
 int stopPipe[2] = {-1, -1};
 
@@ -182,7 +181,7 @@ int acceptNext(const WebServerAddrs& allowed)
 {
     for (;;)
     {
-        if (stopFlag || closing) return -1;
+        if (stopFlag) return -1;
         pthread_sigmask(SIG_UNBLOCK, &stopSet, nullptr);
         int fd = ::accept4(ListenFd, nullptr, nullptr, SOCK_CLOEXEC);
         int acceptErrno = errno;
@@ -204,7 +203,7 @@ int acceptNext(const WebServerAddrs& allowed)
             ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);   // fails harmlessly on a unix socket
             return fd;
         }
-        if (stopFlag || closing) return -1;
+        if (stopFlag) return -1;
         switch (acceptErrno)
         {
         case EINTR:
@@ -248,7 +247,7 @@ void waitForStop()
 
 void endThreads(const std::vector<pthread_t>& threads)
 {
-    closing = true;
+    stopFlag = 1;
     if (devNull >= 0) ::dup2(devNull, ListenFd);
     for (pthread_t t : threads) ::pthread_kill(t, SIGUSR1);
 }

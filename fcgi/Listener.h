@@ -24,7 +24,8 @@ bool stopRequested();
 void waitForStop();
 
 /// The main thread: makes every request thread's acceptNext() return -1,
-/// at once if it waits in accept(), else after the request in hand.
+/// at once if it waits in accept(), else after the request in hand.  Ask
+/// stopRequested() before: from here on it is true.
 void endThreads(const std::vector<pthread_t>& threads);
 
 bool isSocket(int fd);

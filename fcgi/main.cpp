@@ -40,9 +40,9 @@ const std::string ReportPrefix = "/V1/supplier-report/";
 
 /// A supplier's report: /V1/supplier-report/CODE/TOKEN, GET or POST, with its
 /// body (at most SupplierReport::MaxBody bytes are read) and signature header.
-Loket::Reply supplierReport(FCGX_Request& r, Loket::ServicePool& pool)
+Loket::Reply supplierReport(FCGX_Request& r, const std::string& uri, Loket::ServicePool& pool)
 {
-    std::string rest = param(r, "DOCUMENT_URI").substr(ReportPrefix.size());
+    std::string rest = uri.substr(ReportPrefix.size());
     std::size_t slash = rest.find('/');
     Loket::Reply refused{"UNKNOWN", "", "supplier report without a token"};
     refused.httpStatus = 404;
@@ -88,35 +88,35 @@ void serve(const Listener::WebServerAddrs& allowed, Loket::ServicePool& pool, Lo
         request.keepConnection = 1;   // keeps FCGX_Accept_r's opening Finish from closing it
         if (FCGX_Accept_r(&request) < 0) continue;   // nothing usable arrived; libfcgi closed it
         auto start = std::chrono::steady_clock::now();
+        std::string uri = param(request, "DOCUMENT_URI");
         Loket::Request parsed;
         Loket::Reply reply;
-        if (param(request, "DOCUMENT_URI") == "/loket/health" || param(request, "DOCUMENT_URI") == "/loket/metrics")
+        bool partner = false;   // partners always hear 200, and their requests are logged
+        if (uri == "/loket/health" || uri == "/loket/metrics")
         {
             // issue 13: monitoring, local callers only (nginx/loket-server.conf)
-            reply = param(request, "DOCUMENT_URI") == "/loket/health" ? pool.health() : pool.metrics();
-            respond(request, reply.text, reply.httpStatus);
-            request.keepConnection = 0;
-            FCGX_Finish_r(&request);
-            continue;
+            reply = uri == "/loket/health" ? pool.health() : pool.metrics();
         }
-        if (param(request, "DOCUMENT_URI").compare(0, ReportPrefix.size(), ReportPrefix) == 0)
+        else if (uri.compare(0, ReportPrefix.size(), ReportPrefix) == 0)
         {
-            reply = supplierReport(request, pool);
+            reply = supplierReport(request, uri, pool);
             // The token is in the URI: only the outcome reaches the log.
             if (!reply.error.empty()) std::cerr << "loket-fcgi: " << reply.error << "\n";
-            respond(request, reply.text, reply.httpStatus);
-            request.keepConnection = 0;
-            FCGX_Finish_r(&request);
-            continue;
         }
-        // nginx passes the templates' version (templates-version.conf); a new
-        // one makes the worker reload its reply texts (scripts/reload-templates).
-        reply = pool.answer(param(request, "DOCUMENT_URI"), param(request, "QUERY_STRING"),
-                            param(request, "LOKET_TEMPLATES_VERSION"), parsed, param(request, "REMOTE_ADDR"));
-        parsed.address = param(request, "REMOTE_ADDR");   // the client, in the request log
-        respond(request, reply.text);
+        else
+        {
+            partner = true;
+            // nginx passes the templates' version (templates-version.conf); a new
+            // one makes the worker reload its reply texts (scripts/reload-templates).
+            std::string address = param(request, "REMOTE_ADDR");
+            reply = pool.answer(uri, param(request, "QUERY_STRING"), param(request, "LOKET_TEMPLATES_VERSION"), parsed,
+                                address);
+            parsed.address = address;   // the client, in the request log
+        }
+        respond(request, reply.text, partner ? 200 : reply.httpStatus);
         request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
         FCGX_Finish_r(&request);
+        if (!partner) continue;
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         log.write(parsed, reply, ms);
     }

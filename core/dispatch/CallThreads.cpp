@@ -43,13 +43,10 @@ void CallThreads::run(std::function<void()> call)
             _state->work.notify_one();
             return;
         }
-    }
-    // None idle: a new thread, which starts with this call.  std::thread
-    // throws std::system_error when the system refuses one.
-    {
-        std::lock_guard<std::mutex> lock(_state->mutex);
+        // None idle: a new thread, which starts with this call.
         ++_state->alive;
     }
+    // std::thread throws std::system_error when the system refuses one.
     try
     {
         std::thread([state = _state, first = std::move(call)]() mutable {

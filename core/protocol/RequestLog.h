@@ -43,8 +43,8 @@ public:
 
 private:
     void flushLoop();
-    /// Appends whole lines in one write; false if the file cannot take them.
-    bool append(const std::string& lines) const;
+    /// Appends whole lines in one write (what does not fit is lost).
+    void append(const std::string& lines) const;
 
     std::string _path;
     bool _syslog = false;
