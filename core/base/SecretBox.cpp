@@ -31,24 +31,23 @@ std::string toHex(const unsigned char* p, std::size_t n)
     return out;
 }
 
-bool fromHex(const std::string& hex, std::string& out)
+/// Lower-case hex, as toHex writes it; `hex` points at `size` digits.  (Both
+/// sealed secrets are decoded on every request: issue 12.)
+bool fromHex(const char* hex, std::size_t size, std::string& out)
 {
-    if (hex.size() % 2) return false;
-    out.clear();
-    for (std::size_t i = 0; i < hex.size(); i += 2)
+    if (size % 2) return false;
+    auto digit = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+    out.resize(size / 2);
+    for (std::size_t i = 0; i < size / 2; ++i)
     {
-        int v = 0;
-        for (int k = 0; k < 2; ++k)
-        {
-            char c = hex[i + k];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0) return false;
-            v = v * 16 + d;
-        }
-        out += static_cast<char>(v);
+        int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+        if ((hi | lo) < 0) return false;
+        out[i] = static_cast<char>(hi * 16 + lo);
     }
     return true;
 }
+
+bool fromHex(const std::string& hex, std::string& out) { return fromHex(hex.data(), hex.size(), out); }
 
 struct CipherContext
 {
@@ -131,7 +130,7 @@ std::string SecretBox::seal(const std::string& plain, const std::string& context
 bool SecretBox::open(const std::string& sealed, const std::string& context, std::string& plain) const
 {
     std::string raw;
-    if (sealed.compare(0, Version.size(), Version) != 0 || !fromHex(sealed.substr(Version.size()), raw) ||
+    if (sealed.compare(0, Version.size(), Version) != 0 || !fromHex(sealed.data() + Version.size(), sealed.size() - Version.size(), raw) ||
         raw.size() < static_cast<std::size_t>(NonceSize + TagSize))
         return false;
     std::size_t size = raw.size() - NonceSize - TagSize;

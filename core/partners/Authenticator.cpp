@@ -6,6 +6,7 @@
 #include "PartnerAuth.h"
 #include "SecretBox.h"
 #include <openssl/crypto.h>
+#include <cstdint>
 #include <cstring>
 #include <openssl/sha.h>
 #include <iostream>
@@ -54,7 +55,18 @@ bool sameSecret(const std::string& a, const std::string& b)
     unsigned char padA[Window] = {}, padB[Window] = {};
     std::memcpy(padA, a.data(), a.size());
     std::memcpy(padB, b.data(), b.size());
-    return (CRYPTO_memcmp(padA, padB, Window) == 0) & (a.size() == b.size());
+    // Eight bytes at a time, every word of the window, no early exit: the
+    // same constant time as CRYPTO_memcmp's byte loop at an eighth of its
+    // cost (3.6k instructions per request: issue 12).
+    std::uint64_t diff = a.size() ^ b.size();
+    for (std::size_t i = 0; i < Window; i += sizeof diff)
+    {
+        std::uint64_t x, y;
+        std::memcpy(&x, padA + i, sizeof x);
+        std::memcpy(&y, padB + i, sizeof y);
+        diff |= x ^ y;
+    }
+    return diff == 0;
 }
 
 /// One secret of a partner: sealed (its plain text in `plain`), or, from

@@ -1,7 +1,7 @@
 #include "RequestLog.h"
 #include "Clock.h"
 #include <chrono>
-#include <cstdio>
+#include <cmath>
 #include <fcntl.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -43,19 +43,36 @@ RequestLog::~RequestLog()
 
 std::string RequestLog::line(const Request& r, const Reply& reply, double latencyMs)
 {
-    char ms[32];
-    std::snprintf(ms, sizeof ms, "%.1f", latencyMs);
-    std::string s = address(r.address) + " [" + Clock::formatLog(Clock::now()) + "]";
-    s += " action=" + actionWord(r.action);
-    s += " member=" + (r.memberId.empty() ? std::string("-") : r.memberId);
-    s += " ref=" + (r.refId.empty() ? std::string("-") : r.refId);
-    s += " trx=" + (reply.trxId.empty() ? std::string("-") : reply.trxId);
-    s += " product=" + (r.productValid ? r.product : std::string("-"));
-    s += " dest=" + (r.destValid ? r.dest : std::string("-"));
-    s += " rc=" + reply.rc;
-    if (!r.badParameter.empty()) s += " bad=" + r.badParameter;
+    // Appended into one reserved string, the latency in tenths without
+    // printf: every partner request writes a line (issue 12).
+    auto field = [](std::string& s, const char* name, const std::string& value) {
+        s += name;
+        s += value.empty() ? std::string("-") : value;
+    };
+    std::string s;
+    s.reserve(192);
+    s += address(r.address);
+    s += " [";
+    s += Clock::formatLog(Clock::now());
+    s += "] action=";
+    s += actionWord(r.action);
+    field(s, " member=", r.memberId);
+    field(s, " ref=", r.refId);
+    field(s, " trx=", reply.trxId);
+    field(s, " product=", r.productValid ? r.product : std::string());
+    field(s, " dest=", r.destValid ? r.dest : std::string());
+    s += " rc=";
+    s += reply.rc;
+    if (!r.badParameter.empty())
+    {
+        s += " bad=";
+        s += r.badParameter;
+    }
+    long long tenths = latencyMs > 0 ? std::llround(latencyMs * 10) : 0;
     s += " ms=";
-    s += ms;
+    s += std::to_string(tenths / 10);
+    s += '.';
+    s += static_cast<char>('0' + tenths % 10);
     if (!reply.error.empty())
     {
         // Storage and biller errors name no secret (only digests reach the
