@@ -49,6 +49,17 @@ BOOST_AUTO_TEST_CASE(an_empty_file_gives_every_default)
     BOOST_CHECK_EQUAL(c.socket.front(), '/');   // relative to the file's directory
 }
 
+BOOST_AUTO_TEST_CASE(a_worker_lends_16_sqlite_connections_but_4_postgresql_backends_unless_told)
+{
+    Config c;
+    BOOST_CHECK_EQUAL(refusal("", &c), "");
+    BOOST_CHECK_EQUAL(c.poolConnections, 16);
+    BOOST_CHECK_EQUAL(refusal("pool.connections = 3", &c), "");
+    BOOST_CHECK_EQUAL(c.poolConnections, 3);
+    BOOST_CHECK_EQUAL(refusal("database.connector = odbc\ndatabase.connect = DSN=x", &c), "");
+    BOOST_CHECK_EQUAL(c.poolConnections, 4);
+}
+
 BOOST_AUTO_TEST_CASE(bad_values_are_refused_naming_the_key)
 {
     BOOST_CHECK_EQUAL(refusal("clock.timezone = Asia/Jkt").substr(0, 39), "clock.timezone: unknown time zone 'Asia");
