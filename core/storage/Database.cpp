@@ -20,6 +20,10 @@ std::string connectorName(const Config& c)
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        // Before SQLite initialises: no memory statistics, so that its
+        // malloc and free stop taking one mutex shared by every connection
+        // of the process (futex waits between request threads: issue 12).
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         Poco::Data::SQLite::Connector::registerConnector();
         Poco::Data::ODBC::Connector::registerConnector();
     });
