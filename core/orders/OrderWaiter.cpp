@@ -53,8 +53,9 @@ OrderWaiter::~OrderWaiter()
     {
         std::lock_guard<std::mutex> lock(_mutex);
         _stop = true;
+        for (auto& w : _waiting) w.second->cv.notify_one();
     }
-    _changed.notify_all();
+    _pollerWake.notify_one();
     _poller.join();
 }
 
@@ -70,14 +71,13 @@ bool OrderWaiter::waitInquiry(Poco::Int64 id, std::chrono::steady_clock::time_po
 
 bool OrderWaiter::wait(Kind kind, Poco::Int64 id, std::chrono::steady_clock::time_point deadline)
 {
+    Waiter me;
     std::unique_lock<std::mutex> lock(_mutex);
-    auto key = std::make_pair(kind, id);
-    _waiting[key] = false;
-    _changed.notify_all();
-    _changed.wait_until(lock, deadline, [&] { return _waiting[key] || _stop; });
-    bool ready = _waiting[key];
-    _waiting.erase(key);
-    return ready;
+    auto mine = _waiting.emplace(std::make_pair(kind, id), &me);
+    _pollerWake.notify_one();
+    me.cv.wait_until(lock, deadline, [&] { return me.ready || _stop; });
+    _waiting.erase(mine);
+    return me.ready;
 }
 
 void OrderWaiter::poll()
@@ -87,10 +87,10 @@ void OrderWaiter::poll()
     {
         {
             std::unique_lock<std::mutex> lock(_mutex);
-            _changed.wait(lock, [&] {
+            _pollerWake.wait(lock, [&] {
                 if (_stop) return true;
                 for (const auto& w : _waiting)
-                    if (!w.second) return true;
+                    if (!w.second->ready) return true;
                 return false;
             });
             if (_stop) return;
@@ -118,7 +118,7 @@ void OrderWaiter::pollOnce(Database& db)
         std::lock_guard<std::mutex> lock(_mutex);
         for (const auto& w : _waiting)
         {
-            if (w.second) continue;
+            if (w.second->ready) continue;
             (w.first.first == Kind::Order ? orders : inquiries).push_back(w.first.second);
         }
     }
@@ -126,20 +126,17 @@ void OrderWaiter::pollOnce(Database& db)
     finalOrders = matching(db, "transactions", orders, {"SUCCESS", "FAILED"});
     answered = matching(db, "inquiries", inquiries, {"ANSWERED"});
     if (finalOrders.empty() && answered.empty()) return;
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        for (Poco::Int64 id : finalOrders)
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto wake = [this](Kind kind, Poco::Int64 id) {
+        auto range = _waiting.equal_range({kind, id});
+        for (auto it = range.first; it != range.second; ++it)
         {
-            auto it = _waiting.find({Kind::Order, id});
-            if (it != _waiting.end()) it->second = true;
+            it->second->ready = true;
+            it->second->cv.notify_one();
         }
-        for (Poco::Int64 id : answered)
-        {
-            auto it = _waiting.find({Kind::Inquiry, id});
-            if (it != _waiting.end()) it->second = true;
-        }
-    }
-    _changed.notify_all();
+    };
+    for (Poco::Int64 id : finalOrders) wake(Kind::Order, id);
+    for (Poco::Int64 id : answered) wake(Kind::Inquiry, id);
 }
 
 } // namespace Loket

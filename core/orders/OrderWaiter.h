@@ -37,10 +37,21 @@ private:
     void poll();
     void pollOnce(Database& db);
 
+    /// One waiting request thread, on its own stack.  Each has its own
+    /// condition variable, so that the poller wakes exactly the threads whose
+    /// orders became final, and a new waiter wakes only the poller (with one
+    /// shared one, every arrival and every poll woke every waiting thread:
+    /// issue 12).
+    struct Waiter
+    {
+        bool ready = false;
+        std::condition_variable cv;
+    };
+
     const Config& _config;
     std::mutex _mutex;
-    std::condition_variable _changed;   ///< a waiter was added, or ids became ready
-    std::map<std::pair<Kind, Poco::Int64>, bool> _waiting;   ///< → ready
+    std::condition_variable _pollerWake;   ///< a waiter was added, or stop
+    std::multimap<std::pair<Kind, Poco::Int64>, Waiter*> _waiting;
     bool _stop = false;
     std::thread _poller;
 };

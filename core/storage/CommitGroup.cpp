@@ -23,7 +23,7 @@ void CommitGroup::run(const std::function<void(Database&)>& work)
     std::unique_lock<std::mutex> lock(_mutex);
     _queue.push_back(&job);
     _queued.notify_one();
-    _finished.wait(lock, [&] { return job.done; });
+    job.finished.wait(lock, [&] { return job.done; });
     if (job.error) std::rethrow_exception(job.error);
 }
 
@@ -81,10 +81,15 @@ void CommitGroup::writerLoop()
         else
             runAlone(batch, false);
         {
+            // Notified under the lock: a job lives on its thread's stack,
+            // which may return as soon as it sees `done`.
             std::lock_guard<std::mutex> lock(_mutex);
-            for (Job* job : batch) job->done = true;
+            for (Job* job : batch)
+            {
+                job->done = true;
+                job->finished.notify_one();
+            }
         }
-        _finished.notify_all();
     }
 }
 

@@ -74,6 +74,9 @@ private:
         const std::function<void(Database&)>* work;
         std::exception_ptr error;
         bool done = false;
+        /// Its own, so that a finished batch wakes only its own threads, not
+        /// those queued for the next one.
+        std::condition_variable finished;
     };
     void writerLoop();
     void runBatch(std::deque<Job*>& batch);
@@ -87,7 +90,6 @@ private:
     std::unique_ptr<Database> _db;   ///< used by the writer thread only
     std::mutex _mutex;
     std::condition_variable _queued;
-    std::condition_variable _finished;
     std::deque<Job*> _queue;
     bool _stop = false;
     std::atomic<long> _commits{0};
