@@ -65,7 +65,12 @@ bool sameSecret(const std::string& a, const std::string& b)
         std::memcpy(&x, padA + i, sizeof x);
         std::memcpy(&y, padB + i, sizeof y);
         diff |= x ^ y;
+        // Keeps the compiler from turning the loop into one that stops at
+        // the first difference (the language would allow it).
+        __asm__ volatile("" : "+r"(diff));
     }
+    OPENSSL_cleanse(padA, Window);   // plain secrets do not stay on the stack
+    OPENSSL_cleanse(padB, Window);
     return diff == 0;
 }
 

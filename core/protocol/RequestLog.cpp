@@ -1,5 +1,6 @@
 #include "RequestLog.h"
 #include "Clock.h"
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fcntl.h>
@@ -68,7 +69,8 @@ std::string RequestLog::line(const Request& r, const Reply& reply, double latenc
         s += " bad=";
         s += r.badParameter;
     }
-    long long tenths = latencyMs > 0 ? std::llround(latencyMs * 10) : 0;
+    // Clamped first: llround of NaN, infinity or a huge value is unspecified.
+    long long tenths = latencyMs > 0 ? std::llround(std::min(latencyMs, 1e12) * 10) : 0;
     s += " ms=";
     s += std::to_string(tenths / 10);
     s += '.';

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cctype>
 #include <stdexcept>
+#include <iostream>
 #include <mutex>
 
 using namespace Poco::Data::Keywords;
@@ -23,7 +24,8 @@ std::string connectorName(const Config& c)
         // Before SQLite initialises: no memory statistics, so that its
         // malloc and free stop taking one mutex shared by every connection
         // of the process (futex waits between request threads: issue 12).
-        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+            std::cerr << "loket: SQLite was initialised before its memory statistics could be turned off\n";
         Poco::Data::SQLite::Connector::registerConnector();
         Poco::Data::ODBC::Connector::registerConnector();
     });

@@ -4,6 +4,7 @@
 #include "RequestLog.h"
 #include <Poco/TemporaryFile.h>
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <fstream>
 #include <set>
 #include <string>
@@ -48,6 +49,26 @@ BOOST_AUTO_TEST_CASE(lines_of_many_threads_arrive_whole_and_once)
     }
     BOOST_TEST(lines == 2000);
     BOOST_TEST(seen.size() == 2000u);
+}
+
+BOOST_AUTO_TEST_CASE(a_line_names_every_field_and_its_latency_in_tenths)
+{
+    Request r;
+    r.action = Action::Topup;
+    r.memberId = "M1";
+    r.refId = "R7";
+    r.address = "127.0.0.1";
+    Reply reply;
+    reply.rc = "68";
+    std::string line = RequestLog::line(r, reply, 12.34);
+    BOOST_TEST(line.find("127.0.0.1 [") == 0u);
+    BOOST_TEST(line.find("] action=TRX member=M1 ref=R7 trx=- product=- dest=- rc=68 ms=12.3") != std::string::npos);
+    BOOST_TEST(line.substr(line.size() - 8) == " ms=12.3");
+    // A latency no clock gives still makes a well-formed number.
+    BOOST_TEST(RequestLog::line(r, reply, 0.04).find(" ms=0.0") != std::string::npos);
+    BOOST_TEST(RequestLog::line(r, reply, -3).find(" ms=0.0") != std::string::npos);
+    BOOST_TEST(RequestLog::line(r, reply, std::nan("")).find(" ms=0.0") != std::string::npos);
+    BOOST_TEST(RequestLog::line(r, reply, 1e300).find(" ms=1000000000000.0") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_log_that_cannot_be_opened_fails_no_request)
