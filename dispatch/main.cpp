@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <string>
@@ -63,7 +64,16 @@ int main(int argc, char** argv)
         Loket::Clock::useZone(config.timezone);
         Loket::Dispatcher dispatcher(config, logLine);
         logLine("dispatcher " + config.dispatcherId + " running");
-        dispatcher.run(stopRequested);
+        int stillCalling = dispatcher.run(stopRequested);
+        if (stillCalling > 0)
+        {
+            // Their threads still use the dispatcher: end here, before its
+            // destructor frees what they touch.  The orders stay SENT under
+            // our lease, and the next run asks their billers first.
+            logLine("stopped with " + std::to_string(stillCalling) +
+                    " call(s) still waiting for a biller: their orders are asked about when the dispatcher runs again");
+            std::_Exit(0);
+        }
         logLine("stopped");
         return 0;
     }

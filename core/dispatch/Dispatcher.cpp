@@ -133,7 +133,7 @@ int Dispatcher::inFlight(const std::string& biller)
     return _billerInFlight[biller];
 }
 
-void Dispatcher::run(const std::atomic<bool>& stop)
+int Dispatcher::run(const std::atomic<bool>& stop)
 {
     Poco::Int64 stopDeadline = 0;
     for (;;)
@@ -158,7 +158,8 @@ void Dispatcher::run(const std::atomic<bool>& stop)
             std::lock_guard<std::mutex> lock(_mutex);
             bool idle = _threads == 0 && _orderResults.empty() && _inquiryAnswers.empty() && _callbackAnswers.empty();
             if (stopDeadline == 0) stopDeadline = Clock::now() + _config.leaseLength();
-            if (idle || Clock::now() > stopDeadline) break;
+            if (idle) return 0;
+            if (Clock::now() > stopDeadline) return _threads;
         }
         _bell.wait(_config.dispatcherPollMs, _wakePipe[0]);
         char buf[256];

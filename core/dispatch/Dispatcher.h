@@ -39,8 +39,12 @@ public:
     ~Dispatcher();
 
     /// Runs until `stop` becomes true; then stops claiming, waits for the calls
-    /// in flight (up to the longest biller timeout) and settles them.
-    void run(const std::atomic<bool>& stop);
+    /// in flight (up to the order lease) and settles them.  Returns how many
+    /// calls were still running when it stopped waiting: their threads use
+    /// this object, so the caller must then end the process without
+    /// destroying it (their orders stay SENT and are asked about by the next
+    /// dispatcher run, as after a crash).
+    int run(const std::atomic<bool>& stop);
 
 private:
     struct InquiryAnswer

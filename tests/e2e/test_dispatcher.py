@@ -167,6 +167,41 @@ class DispatcherKilledTest(unittest.TestCase):
                 charged // PRICE, 64 - charged // PRICE))
 
 
+class StoppedDuringACallTest(unittest.TestCase):
+    """An operator stops the dispatcher while a biller is still answering."""
+
+    def test_a_stop_that_outlasts_the_lease_ends_at_once_and_the_order_is_asked_about_after(self):
+        late = "0811000060"
+        with Loket(workers=1, biller_timeout_ms=8000, reply_wait_ms=300, dispatcher_lease_seconds=1,
+                   dispatcher_recheck_schedule="1,1,2") as loket:
+            loket.ctl("product", "set", "T1", "--price", PRICE, "--biller", "sim")
+            loket.ctl("sim", "set", late, "--result", "success", "--sn", "LATESN", "--delay-ms", 6000)
+            loket.add_partner("STOPP", 10 * PRICE)
+            self.assertEqual(loket.topup("STOPP", "T1", late, "S1"),
+                             "TRX T1.%s SEDANG DIPROSES, HRG:2000 REFID:S1." % late)
+            self.assertTrue(loket.wait_for(lambda: len(sim_orders(loket)) == 1, seconds=10))
+
+            # Told to stop, it waits for the call up to the order's lease (1 s),
+            # then ends without tearing down what the call still uses.
+            started = time.time()
+            loket.stop_dispatcher()
+            self.assertLess(time.time() - started, 5)
+            with open(os.path.join(loket.home, "log", "dispatch.log")) as f:
+                log = f.read()
+            self.assertIn("stopped with 1 call(s) still waiting for a biller", log)
+            self.assertNotIn("Segmentation", log)
+            self.assertEqual(states(loket, "STOPP"), {"S1": "SENT"})
+
+            # The next run asks the biller about it: never sent twice, charged once.
+            loket.start_dispatcher()
+            self.assertTrue(loket.wait_for(lambda: states(loket, "STOPP") == {"S1": "SUCCESS"}, seconds=30),
+                            states(loket, "STOPP"))
+            self.assertEqual(list(sim_orders(loket).values()), [1])
+            self.assertEqual(loket.balance("STOPP"), 9 * PRICE)
+            self.assertIn("SUKSES", loket.status("STOPP", "S1"))
+            self.assertEqual(loket.audit().returncode, 0)
+
+
 class Receiver:
     """A partner's report URL: records every GET; `behaviour(n)` (n = the n-th
     request, from 1) returns an HTTP status, or None to drop the connection,
