@@ -310,7 +310,7 @@ void Dispatcher::settleAnswers()
             int step = std::min<int>(std::max(c.attempts - 1, 0), int(schedule.size()) - 1);
             Poco::Int64 next = now + schedule[step];
             bool giveUp = next > c.createdAt + Poco::Int64(_config.callbackMaxAgeHours) * 3600;
-            table.failed(c.id, c.result.error, next, giveUp);
+            table.failed(c.id, c.result.error, next, giveUp, c.attempts - 1);
             _log("callback " + std::to_string(c.id) + " (" + c.host + ") not delivered: " + c.result.error +
                  (giveUp ? "; given up" : ""));
         }

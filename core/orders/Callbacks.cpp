@@ -88,13 +88,13 @@ void Callbacks::delivered(Poco::Int64 id, Poco::Int64 at)
         bind(at), bind(id), now;
 }
 
-void Callbacks::failed(Poco::Int64 id, const std::string& error, Poco::Int64 nextAt, bool giveUp)
+void Callbacks::failed(Poco::Int64 id, const std::string& error, Poco::Int64 nextAt, bool giveUp, int attemptsBefore)
 {
     std::string status = giveUp ? "FAILED" : "PENDING";
     std::string shortError = error.substr(0, 200);
     _db.session() << "UPDATE callbacks SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, "
-                     "lease_owner = '', lease_until = 0 WHERE id = ? AND status = 'PENDING'",
-        bind(status), bind(nextAt), bind(shortError), bind(id), now;
+                     "lease_owner = '', lease_until = 0 WHERE id = ? AND status = 'PENDING' AND attempts = ?",
+        bind(status), bind(nextAt), bind(shortError), bind(id), bind(attemptsBefore), now;
 }
 
 bool Callbacks::retry(Poco::Int64 id, Poco::Int64 at)

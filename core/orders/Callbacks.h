@@ -42,7 +42,10 @@ public:
     std::vector<Callback> claimDue(const std::string& owner, Poco::Int64 now, Poco::Int64 leaseUntil, int limit);
     void delivered(Poco::Int64 id, Poco::Int64 at);
     /// A failed attempt: tried again at `nextAt`, or given up (FAILED) when `giveUp`.
-    void failed(Poco::Int64 id, const std::string& error, Poco::Int64 nextAt, bool giveUp);
+    /// `attemptsBefore` is the count the attempt was claimed with: an answer
+    /// written again (after a round whose COMMIT reported an error but took
+    /// effect) changes nothing the second time.
+    void failed(Poco::Int64 id, const std::string& error, Poco::Int64 nextAt, bool giveUp, int attemptsBefore);
     /// Makes callback `id` due now again (loketctl callbacks retry); false if there is none.
     bool retry(Poco::Int64 id, Poco::Int64 now);
     std::vector<Callback> list(const std::string& memberId, bool failedOnly);

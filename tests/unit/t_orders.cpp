@@ -2,6 +2,7 @@
 // only one settler wins, refunds exactly once, and unknown outcomes that never
 // refund (core/transactions/TransactionState, core/orders/Settlement).
 #include "Audit.h"
+#include "Callbacks.h"
 #include "Context.h"
 #include "Database.h"
 #include "Ledger.h"
@@ -147,6 +148,37 @@ BOOST_AUTO_TEST_CASE(amounts_are_checked_before_arithmetic)
     BOOST_TEST(out == 200000);
     BOOST_TEST(!addRupiah(MaxRupiah, 1, out));
     BOOST_TEST(!multiplyRupiah(-1, 2, out));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_failed_callback_attempt_written_twice_counts_once, Desk)
+{
+    // A dispatcher round's COMMIT may report an error yet take effect; the
+    // round's answers are then written again in the next one.
+    Transaction t = settle(sentOrder("R5"), BillerOutcome::success("SN5"));
+    Callbacks callbacks(*db);
+    {
+        WriteTransaction tx(*db);
+        callbacks.enqueue(t, "http://127.0.0.1:9/cb", 300);
+        tx.commit();
+    }
+    std::vector<Callback> claimed;
+    {
+        WriteTransaction tx(*db);
+        claimed = callbacks.claimDue("d1", 300, 400, 10);
+        tx.commit();
+    }
+    BOOST_REQUIRE_EQUAL(claimed.size(), 1u);
+    for (int write = 0; write < 2; ++write)
+    {
+        WriteTransaction tx(*db);
+        callbacks.failed(claimed[0].id, "connection refused", 310, false, claimed[0].attempts);
+        tx.commit();
+    }
+    std::vector<Callback> after = callbacks.list("M1", false);
+    BOOST_REQUIRE_EQUAL(after.size(), 1u);
+    BOOST_TEST(after[0].attempts == 1);
+    BOOST_TEST(after[0].nextAttemptAt == 310);
+    BOOST_TEST(after[0].status == "PENDING");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
