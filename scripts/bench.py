@@ -144,12 +144,16 @@ def wrk_conns(loket, script_text, seconds, connections, warm_up=0):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script_text)
         script = f.name
-    if warm_up:
-        subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % warm_up, "-s", script,
-                        "http://127.0.0.1:%d" % loket.port], capture_output=True, check=True)
-    out = subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % seconds, "--latency", "-s", script,
-                          "http://127.0.0.1:%d" % loket.port], capture_output=True, text=True, check=True).stdout
-    os.unlink(script)
+
+    def run(duration):
+        return subprocess.run(["wrk", "-t2", "-c%d" % connections, "-d%ds" % duration, "--latency", "-s", script,
+                               "http://127.0.0.1:%d" % loket.port], capture_output=True, text=True, check=True).stdout
+    try:
+        if warm_up:
+            run(warm_up)
+        out = run(seconds)
+    finally:
+        os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
