@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <iostream>
 #include <mutex>
+#include <chrono>
 
 using namespace Poco::Data::Keywords;
 
@@ -59,16 +60,26 @@ std::string odbcConnectString(const Config& c)
 /// SQLite's own busy handler sleeps in growing steps up to 100 ms and checks
 /// the lock only between them; when the write lock is busy most of the time
 /// (every worker writing) a waiter can keep missing it until the timeout.  This
-/// one looks again every millisecond, so waiters take turns fairly, and gives
-/// up after busy_timeout_ms like the built-in one.
-extern "C" int retryEveryMillisecond(void* timeoutMs, int attempts)
+/// one tries again as soon as a writer on this host lets the lock go, or after
+/// a millisecond at most (WriteLockWaiters), and gives up after
+/// busy_timeout_ms like the built-in one.
+extern "C" int retryWhenLockFree(void* state, int attempts)
 {
-    if (attempts >= *static_cast<int*>(timeoutMs)) return 0;
-    ::usleep(1000);
-    return 1;
+    return static_cast<Database::BusyWait*>(state)->again(attempts);
 }
 
 } // namespace
+
+int Database::BusyWait::again(int attempts)
+{
+    auto now = std::chrono::steady_clock::now();
+    if (attempts == 0) since = now;
+    if (now - since >= std::chrono::milliseconds(timeoutMs)) return 0;
+    if (waiters) waiters->waitPast(seen, 1000);
+    else ::usleep(1000);
+    if (waiters) seen = waiters->generation();
+    return 1;
+}
 
 Database::Database(const Config& config)
     : _sqlite(config.databaseConnector == "sqlite"),
@@ -76,7 +87,7 @@ Database::Database(const Config& config)
       _connect(odbcConnectString(config)),
       _session(_connector, _connect)
 {
-    _busyTimeoutMs = config.busyTimeoutMs;
+    _busy.timeoutMs = config.busyTimeoutMs;
     try
     {
         configure();
@@ -160,8 +171,13 @@ void Database::configure()
     if (_sqlite)
     {
         // Per-connection settings; WAL mode itself is stored in the file by `loketctl init`.
-        sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryEveryMillisecond,
-                             &_busyTimeoutMs);
+        if (!_waiters)
+        {
+            // Tried again at each (re)open: a read-only disk refuses the file until it is writable.
+            auto waiters = std::make_unique<WriteLockWaiters>(_connect);
+            if (waiters->usable()) _waiters = std::move(waiters), _busy.waiters = _waiters.get();
+        }
+        sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryWhenLockFree, &_busy);
         _session << "PRAGMA foreign_keys=ON", now;
         // Sorting a round's claims or settlements needs a small temporary
         // b-tree: in memory, not a file created, unlinked and written in
@@ -217,7 +233,9 @@ void Database::beginWrite()
     {
         reopenIfReadOnly();
         if (!_configured) configure();
+        if (_busy.waiters) _busy.seen = _busy.waiters->generation();
         Query(*this, "BEGIN IMMEDIATE").run();
+        _writing = true;
     }
     else
     {
@@ -229,10 +247,32 @@ void Database::beginWrite()
     }
 }
 
+void Database::endWrite(const char* sql)
+{
+    // Waiters are woken even when COMMIT failed, if it ended the transaction.
+    try
+    {
+        Query(*this, sql).run();
+    }
+    catch (...)
+    {
+        writeEnded();
+        throw;
+    }
+    writeEnded();
+}
+
+void Database::writeEnded()
+{
+    if (!_writing || inTransaction()) return;
+    _writing = false;
+    if (_busy.waiters) _busy.waiters->writerDone();
+}
+
 void Database::commit()
 {
     if (_sqlite)
-        Query(*this, "COMMIT").run();
+        endWrite("COMMIT");
     else
     {
         _session.commit();
@@ -243,7 +283,7 @@ void Database::commit()
 void Database::rollback()
 {
     if (_sqlite)
-        Query(*this, "ROLLBACK").run();
+        endWrite("ROLLBACK");
     else
     {
         _session.rollback();

@@ -1,6 +1,9 @@
 #pragma once
 #include "Config.h"
+#include "WriteLockWaiters.h"
 #include <Poco/Data/Session.h>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <memory>
 #include <unordered_map>
@@ -114,7 +117,24 @@ public:
     /// A kept statement that failed is dropped: the next use prepares anew.
     void forgetOdbc(const std::string& sql);
 
+    /// SQLite's busy handler state: how long to keep trying, and the waiters'
+    /// counter as last seen before a try (see WriteLockWaiters).
+    struct BusyWait
+    {
+        int timeoutMs = 0;
+        std::chrono::steady_clock::time_point since;
+        WriteLockWaiters* waiters = nullptr;
+        std::uint32_t seen = 0;
+        /// One refused try: waits for the next turn; 0 when the time is up.
+        int again(int attempts);
+    };
+
 private:
+    /// SQLite: runs COMMIT or ROLLBACK, then writeEnded() whatever it did.
+    void endWrite(const char* sql);
+    /// After COMMIT or ROLLBACK: if the write transaction is over, wakes the
+    /// connections waiting for the lock.
+    void writeEnded();
     /// Finalizes every kept statement: before the connection closes or reopens.
     void forgetStatements();
     /// Per-connection settings, applied after every (re)open.
@@ -123,7 +143,9 @@ private:
 
     bool _sqlite;
     bool _configured = false;   ///< configure() succeeded on the current connection
-    int _busyTimeoutMs = 0;
+    BusyWait _busy;
+    std::unique_ptr<WriteLockWaiters> _waiters;
+    bool _writing = false;   ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
     bool _suspect = false;
     bool _sync = true;
     bool _inGroup = false;

@@ -258,7 +258,7 @@ class ClientShapesTest(EdgeCase):
         self.assertEqual(mode(self.loket.socket_path), 0o660)
         self.assertEqual(mode(os.path.join(self.loket.home, "loket.key")), 0o600)
         if self.loket.pg is None:
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-waiters"):
                 path = self.loket.db_path + suffix
                 if os.path.exists(path):
                     self.assertEqual(mode(path) & 0o007, 0, path)

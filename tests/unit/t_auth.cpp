@@ -28,6 +28,7 @@ struct Ledger
     Ledger()
     {
         config.databaseConnect = file.path();
+        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         config.authKeyFile = key.path();
         SecretBox::createKeyFile(key.path());
         db = std::make_unique<Database>(config);

@@ -23,6 +23,7 @@ struct Books
     Books()
     {
         config.databaseConnect = file.path();
+        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         db = std::make_unique<Database>(config);
         Schema::install(*db, LOKET_SQL_DIR);
         Partners(*db).add("M1", "", "1234", "key", false);

@@ -27,6 +27,7 @@ struct Desk
     Desk()
     {
         config.databaseConnect = file.path();
+        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         config.recheckSchedule = {30, 60};
         db = std::make_unique<Database>(config);
         Schema::install(*db, LOKET_SQL_DIR);

@@ -21,6 +21,7 @@ struct Ledger
     Ledger()
     {
         config.databaseConnect = file.path();
+        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         db = std::make_unique<Loket::Database>(config);
         Loket::Schema::install(*db, LOKET_SQL_DIR);
         templates.load(*db);

@@ -1,0 +1,100 @@
+#include "WriteLockWaiters.h"
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cerrno>
+#include <climits>
+#include <ctime>
+
+namespace Loket {
+namespace {
+
+constexpr std::size_t MappedBytes = 4096;
+
+int openBeside(const std::string& ledgerPath)
+{
+    struct stat ledger;
+    if (::stat(ledgerPath.c_str(), &ledger) != 0) return -1;   // no file yet (or ":memory:")
+    std::string path = ledgerPath + "-waiters";
+    // The ledger's own mode: whoever may write the ledger may take turns at it.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, ledger.st_mode & 0666);
+    if (fd >= 0)
+    {
+        // Written, not only sized: the page then has its block (tmpfs: its
+        // memory) now, so a full disk fails this write instead of a later
+        // store to the mapped page (SIGBUS).
+        char zeros[MappedBytes] = {};
+        if (::pwrite(fd, zeros, MappedBytes, 0) != static_cast<ssize_t>(MappedBytes))
+        {
+            ::close(fd);
+            ::unlink(path.c_str());
+            return -1;
+        }
+        return fd;
+    }
+    if (errno != EEXIST) return -1;
+    fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return -1;
+    struct stat own;
+    // Shorter: its creator has not written it yet (or failed to); this
+    // connection waits the plain way rather than map a page it may not own.
+    if (::fstat(fd, &own) != 0 || !S_ISREG(own.st_mode) || own.st_size < static_cast<off_t>(MappedBytes))
+    {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+long futex(void* word, int op, std::uint32_t value, const timespec* timeout)
+{
+    return ::syscall(SYS_futex, word, op, value, timeout, nullptr, 0);
+}
+
+} // namespace
+
+WriteLockWaiters::WriteLockWaiters(const std::string& ledgerPath)
+{
+    int fd = openBeside(ledgerPath);
+    if (fd < 0) return;
+    void* page = ::mmap(nullptr, MappedBytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (page != MAP_FAILED) _shared = static_cast<Shared*>(page);   // a new file is zeros: both counters 0
+}
+
+WriteLockWaiters::~WriteLockWaiters()
+{
+    if (_shared) ::munmap(_shared, MappedBytes);
+}
+
+std::uint32_t WriteLockWaiters::generation() const
+{
+    return _shared ? _shared->generation.load() : 0;
+}
+
+void WriteLockWaiters::waitPast(std::uint32_t seen, long maxMicros)
+{
+    timespec timeout{maxMicros / 1000000, (maxMicros % 1000000) * 1000};
+    if (!_shared)
+    {
+        ::nanosleep(&timeout, nullptr);
+        return;
+    }
+    // Counted before the futex compares the counter with `seen`: a writer that
+    // finds nobody counted has bumped the counter before we compare.
+    _shared->waiting.fetch_add(1);
+    futex(&_shared->generation, FUTEX_WAIT, seen, &timeout);
+    _shared->waiting.fetch_sub(1);
+}
+
+void WriteLockWaiters::writerDone()
+{
+    if (!_shared) return;
+    _shared->generation.fetch_add(1);
+    if (_shared->waiting.load() > 0) futex(&_shared->generation, FUTEX_WAKE, INT_MAX, nullptr);
+}
+
+} // namespace Loket

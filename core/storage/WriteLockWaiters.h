@@ -1,0 +1,52 @@
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace Loket {
+
+/// Wakes the connections waiting for SQLite's write lock as soon as a writer
+/// lets it go.  SQLite itself cannot wait for its lock: a connection that
+/// finds it taken is refused and retries from its busy handler, and a waiter
+/// that slept a fixed millisecond left the lock idle for the rest of it while
+/// four workers' group writers and the dispatcher took turns (issue 12).
+///
+/// Every connection to one ledger file on this host maps the same small file
+/// beside it (`<ledger>-waiters`) holding a counter.  A writer that ends its
+/// transaction bumps the counter and, if anyone waits, wakes them (a futex on
+/// the shared page); a waiter sleeps until the counter moves, or at most a
+/// millisecond, then lets SQLite try again.  SQLite's lock stays the only
+/// lock: a writer that does not bump the counter (the sqlite3 shell, an older
+/// binary) is only noticed a millisecond later, and without the file (it
+/// cannot be created or opened) every wait is the plain millisecond.
+class WriteLockWaiters
+{
+public:
+    /// Maps `<ledgerPath>-waiters`, created with the ledger file's mode if
+    /// missing.  usable() is false when that fails (no ledger file yet, a
+    /// read-only or full disk): waits are then the plain millisecond.
+    explicit WriteLockWaiters(const std::string& ledgerPath);
+    ~WriteLockWaiters();
+    WriteLockWaiters(const WriteLockWaiters&) = delete;
+    WriteLockWaiters& operator=(const WriteLockWaiters&) = delete;
+
+    bool usable() const { return _shared != nullptr; }
+
+    /// The counter now: read before each try for the lock, so that a writer
+    /// that ends between the refused try and the wait is not missed.
+    std::uint32_t generation() const;
+    /// Sleeps until the counter differs from `seen`, or `maxMicros` passed.
+    void waitPast(std::uint32_t seen, long maxMicros);
+    /// A write transaction on this connection ended (committed or rolled back).
+    void writerDone();
+
+private:
+    struct Shared
+    {
+        std::atomic<std::uint32_t> generation;
+        std::atomic<std::uint32_t> waiting;
+    };
+    Shared* _shared = nullptr;
+};
+
+} // namespace Loket

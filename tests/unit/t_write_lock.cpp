@@ -1,0 +1,81 @@
+// Taking turns at SQLite's write lock (core/storage/WriteLockWaiters): a
+// writer that ends its transaction wakes the connections waiting for the lock
+// at once, in this process or another, instead of leaving them asleep.
+#include "Database.h"
+#include "Schema.h"
+#include "WriteLockWaiters.h"
+#include <Poco/TemporaryFile.h>
+#include <boost/test/unit_test.hpp>
+#include <sys/stat.h>
+#include <chrono>
+#include <thread>
+
+using namespace Loket;
+
+namespace {
+
+struct Ledger
+{
+    Poco::TemporaryFile file;
+    Config config;
+    std::unique_ptr<Database> db;
+
+    Ledger()
+    {
+        config.databaseConnect = file.path();
+        db = std::make_unique<Database>(config);
+        Schema::install(*db, LOKET_SQL_DIR);
+        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");
+    }
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(write_lock)
+
+BOOST_FIXTURE_TEST_CASE(a_writer_that_commits_or_rolls_back_moves_the_waiters_counter_and_a_reader_does_not, Ledger)
+{
+    WriteLockWaiters other(file.path());   // as another process maps it
+    BOOST_REQUIRE(other.usable());
+    auto before = other.generation();
+
+    db->beginWrite();
+    db->commit();
+    BOOST_CHECK_EQUAL(other.generation(), before + 1);
+
+    db->beginWrite();
+    db->rollback();
+    BOOST_CHECK_EQUAL(other.generation(), before + 2);
+
+    {
+        ReadSnapshot snapshot(*db);
+    }
+    BOOST_CHECK_EQUAL(other.generation(), before + 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_waiter_is_woken_by_the_writer_that_lets_the_lock_go_not_by_its_timeout, Ledger)
+{
+    WriteLockWaiters waiter(file.path()), writer(file.path());
+    BOOST_REQUIRE(waiter.usable() && writer.usable());
+    auto seen = waiter.generation();
+    auto start = std::chrono::steady_clock::now();
+    std::thread sleeper([&] { waiter.waitPast(seen, 60L * 1000 * 1000); });   // a minute at most
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    db->beginWrite();
+    db->commit();
+    sleeper.join();
+    BOOST_CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+    BOOST_CHECK_NE(waiter.generation(), seen);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_waiters_file_is_no_more_open_than_the_ledger, Ledger)
+{
+    std::string path = file.path() + "-waiters";
+    struct stat ledger, waiters;
+    BOOST_REQUIRE(::stat(file.path().c_str(), &ledger) == 0);
+    BOOST_REQUIRE(::stat(path.c_str(), &waiters) == 0);
+    BOOST_CHECK_EQUAL(waiters.st_mode & 0777 & ~(ledger.st_mode & 0777), 0u);
+    BOOST_CHECK_EQUAL(waiters.st_uid, ledger.st_uid);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
