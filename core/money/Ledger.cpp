@@ -16,13 +16,25 @@ Rupiah Ledger::balance(const std::string& memberId)
 
 void Ledger::lock(const std::string& memberId)
 {
-    if (_db.isSQLite()) return;
+    if (!_db.isSQLite()) lockAndRead(memberId);
+}
+
+Rupiah Ledger::lockAndRead(const std::string& memberId)
+{
+    if (_db.isSQLite()) return balance(memberId);
     Query q(_db, "SELECT balance FROM partners WHERE member_id = ? FOR UPDATE");
-    q.bind(memberId).run();
+    q.bind(memberId);
+    return q.next() ? q.int64(0) : 0;
 }
 
 Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
                       const std::string& note, const std::string& by)
+{
+    return post(memberId, trxId, kind, amount, note, by, balance(memberId));
+}
+
+Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
+                      const std::string& note, const std::string& by, Rupiah lockedBalance)
 {
     Mutation m;
     m.by = by;
@@ -32,7 +44,7 @@ Mutation Ledger::post(const std::string& memberId, Poco::Int64 trxId, const std:
     m.amount = amount;
     m.note = note;
     m.createdAt = Clock::now();
-    m.balanceBefore = balance(memberId);
+    m.balanceBefore = lockedBalance;
     if (amount > MaxRupiah || amount < -MaxRupiah || m.balanceBefore > MaxRupiah - amount)
         throw AmountOutOfRange();
     m.balanceAfter = m.balanceBefore + amount;

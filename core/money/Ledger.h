@@ -51,6 +51,9 @@ public:
     /// SQLite's BEGIN IMMEDIATE already serialises every writer; PostgreSQL
     /// needs SELECT ... FOR UPDATE.  Take it first, before reading transactions.
     void lock(const std::string& memberId);
+    /// lock(), returning the balance, which from now on only this transaction
+    /// can change (one statement on either backend).
+    Rupiah lockAndRead(const std::string& memberId);
 
     /// Changes the balance by `amount` and journals it.  `trxId` 0 means none;
     /// the journal's UNIQUE (trx_id, kind) refuses a second hold or refund.
@@ -59,6 +62,11 @@ public:
     /// would exceed MaxRupiah.
     Mutation post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
                   const std::string& note, const std::string& by = "");
+    /// The same, from the balance lockAndRead() returned, which saves reading it
+    /// again (a round trip on PostgreSQL).  Still safe if it is stale: the
+    /// update only applies to that exact balance, and throws otherwise.
+    Mutation post(const std::string& memberId, Poco::Int64 trxId, const std::string& kind, Rupiah amount,
+                  const std::string& note, const std::string& by, Rupiah lockedBalance);
 
     /// The journal of one partner, oldest first; `from`/`to` bound created_at (0: open).
     std::vector<Mutation> journal(const std::string& memberId, Poco::Int64 from, Poco::Int64 to);

@@ -69,7 +69,7 @@ Outcome Purchase::topup(const Request& req, const Partner& partner)
     t.createdAt = t.updatedAt = Clock::now();
 
     WriteTransaction tx(_ctx.db);
-    _ctx.ledger().lock(t.memberId);
+    Rupiah balance = _ctx.ledger().lockAndRead(t.memberId);
     Transaction existing;
     if (_ctx.transactions().findByRef(t.memberId, t.refId, existing))
     {
@@ -78,7 +78,7 @@ Outcome Purchase::topup(const Request& req, const Partner& partner)
         if (existing.sameRequest(t.kind, t.product, t.dest, t.qty)) return Outcome::of(existing.rc, existing);
         return Outcome::of(RC::RefIdReused);
     }
-    return decideAndCommit(tx, t, product, false);
+    return decideAndCommit(tx, t, product, balance, false);
 }
 
 Outcome Purchase::payment(const Request& req, const Partner& partner)
@@ -89,7 +89,7 @@ Outcome Purchase::payment(const Request& req, const Partner& partner)
     if (!readBillRequest(_ctx, req, product, query, refusal)) return refusal;
 
     WriteTransaction tx(_ctx.db);
-    _ctx.ledger().lock(partner.memberId);
+    Rupiah balance = _ctx.ledger().lockAndRead(partner.memberId);
     Transaction t;
     if (!_ctx.transactions().findByRef(partner.memberId, req.refId, t)) return Outcome::of(RC::NotInquired);
     if (!t.sameRequest("bill", req.product, req.dest, t.qty)) return Outcome::of(RC::RefIdReused);
@@ -97,10 +97,11 @@ Outcome Purchase::payment(const Request& req, const Partner& partner)
     Poco::Int64 at = Clock::now();
     if (at > t.inquiryExpiresAt) return Outcome::of(RC::InquiryExpired, t);
     t.updatedAt = at;
-    return decideAndCommit(tx, t, product, true, BillClaims::keyOf(query, t));
+    return decideAndCommit(tx, t, product, balance, true, BillClaims::keyOf(query, t));
 }
 
-Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists,
+Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, Rupiah balance,
+                                  bool exists,
                                   const std::string& billKey)
 {
     Transactions transactions = _ctx.transactions();
@@ -122,7 +123,7 @@ Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Pr
         t.status = TrxState::Failed, t.rc = RC::ProductClosed;
     else if (t.price <= 0)   // never sold for nothing: a price of 0 is a catalogue mistake
         t.status = TrxState::Failed, t.rc = RC::ProductClosed;
-    else if (_ctx.ledger().balance(t.memberId) < t.price)
+    else if (balance < t.price)
         t.status = TrxState::Failed, t.rc = RC::InsufficientBalance;
     else
         t.status = TrxState::Queued, t.rc = RC::Pending, t.biller = route.supplier, t.supplierSku = route.code;
@@ -139,7 +140,7 @@ Outcome Purchase::decideAndCommit(WriteTransaction& tx, Transaction& t, const Pr
         transactions.insert(t);
     if (t.status == TrxState::Queued)
         _ctx.ledger().post(t.memberId, t.id, "hold", -t.price,
-                           std::string(t.kind == "bill" ? "bayar " : "topup ") + t.product + " " + t.dest);
+                           std::string(t.kind == "bill" ? "bayar " : "topup ") + t.product + " " + t.dest, "", balance);
 
     switch (commitHold(_ctx, tx, t))
     {

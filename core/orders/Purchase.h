@@ -25,11 +25,12 @@ public:
 private:
     Outcome topup(const Request& req, const Partner& partner);
     Outcome payment(const Request& req, const Partner& partner);
-    /// Decides, holds, queues and commits `t` inside `tx` (the partner locked).
-    /// `exists`: the row is there already (a bill: INQUIRED); `billKey`: a
-    /// payment's bill, claimed with the hold (BillClaims), "" for a topup.
-    Outcome decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, bool exists,
-                            const std::string& billKey = "");
+    /// Decides, holds, queues and commits `t` inside `tx` (the partner locked,
+    /// `balance` as Ledger::lockAndRead returned it).  `exists`: the row is
+    /// there already (a bill: INQUIRED); `billKey`: a payment's bill, claimed
+    /// with the hold (BillClaims), "" for a topup.
+    Outcome decideAndCommit(WriteTransaction& tx, Transaction& t, const Product& product, Rupiah balance,
+                            bool exists, const std::string& billKey = "");
 
     Context& _ctx;
 };

@@ -81,6 +81,32 @@ BOOST_AUTO_TEST_CASE(a_balance_never_goes_below_zero)
     BOOST_TEST(Ledger(*b.db).balance("M1") == 1000);
 }
 
+BOOST_AUTO_TEST_CASE(a_hold_posted_from_a_balance_read_under_the_lock_needs_no_second_read_and_a_stale_one_is_refused)
+{
+    Books b;
+    b.post(0, "deposit", 10000);
+    Transaction t = b.purchase("R1", 2000, "PENDING");
+    {
+        WriteTransaction tx(*b.db);
+        Ledger ledger(*b.db);
+        Rupiah locked = ledger.lockAndRead("M1");
+        BOOST_TEST(locked == 10000);
+        Mutation h = ledger.post("M1", t.id, "hold", -2000, "", "", locked);
+        BOOST_TEST(h.balanceBefore == 10000);
+        BOOST_TEST(h.balanceAfter == 8000);
+        tx.commit();
+    }
+    // A balance that is no longer the partner's (read before another change)
+    // changes nothing: the update applies only to the balance it was read as.
+    Transaction u = b.purchase("R2", 2000, "PENDING");
+    {
+        WriteTransaction tx(*b.db);
+        BOOST_CHECK_THROW(Ledger(*b.db).post("M1", u.id, "hold", -2000, "", "", 10000), std::exception);
+    }
+    BOOST_TEST(Ledger(*b.db).balance("M1") == 8000);
+    BOOST_TEST(Ledger(*b.db).journal("M1", 0, 0).size() == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(a_transaction_is_held_and_refunded_at_most_once)
 {
     Books b;
