@@ -14,7 +14,24 @@ import loket as harness  # noqa: E402
 
 SECONDS = int(sys.argv[1]) if len(sys.argv) > 1 else 10
 CONNECTIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 32
-WORKERS = int(os.environ.get("LOKET_BENCH_WORKERS", "4"))
+# Each backend's pool as its docs configure it: on SQLite one worker with 384
+# threads (scripts/loket.properties.in), through ODBC 4 workers with 96 each
+# (docs/postgresql.md).  LOKET_BENCH_WORKERS=N: N workers on both, with
+# 384 threads in all.
+_WORKERS = os.environ.get("LOKET_BENCH_WORKERS")
+POOLS = {backend: (int(_WORKERS), 384 // int(_WORKERS)) if _WORKERS else pool
+         for backend, pool in (("sqlite", (1, 384)), ("postgresql", (4, 96)))}
+
+
+def pool_of(backend):
+    """harness.Loket's arguments for `backend`'s pool."""
+    workers, threads = POOLS[backend]
+    return workers, {"pool.threads": threads}
+
+
+def pool_text(backend):
+    workers, threads = POOLS[backend]
+    return "%d worker%s x %d threads" % (workers, "" if workers == 1 else "s", threads)
 PARTNERS = 32          # requests spread over this many partners, as in real traffic
 DEPOSIT = 10 ** 12
 
@@ -42,7 +59,8 @@ end
 
 def run(backend):
     harness.BACKEND = backend
-    with harness.Loket(workers=WORKERS) as loket:
+    workers, keys = pool_of(backend)
+    with harness.Loket(workers=workers, keys=keys) as loket:
         for i in range(PARTNERS):
             loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
         loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
@@ -84,7 +102,9 @@ def isolation(backend, waiting_counts=(0, 64, 256), seconds=4):
     # The slow and the instant orders share the sim biller here, so its own
     # in-flight limit (biller.max_in_flight, 256) is raised: what is measured
     # is the request path beside N waiting orders, not that per-biller limit.
-    with harness.Loket(workers=WORKERS, biller_timeout_ms=15000, keys={"biller.sim.max_in_flight": 1024}) as loket:
+    workers, keys = pool_of(backend)
+    keys["biller.sim.max_in_flight"] = 1024
+    with harness.Loket(workers=workers, biller_timeout_ms=15000, keys=keys) as loket:
         for i in range(PARTNERS):
             loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
         loket.add_partner("SLOWB", deposit=DEPOSIT)
@@ -200,12 +220,17 @@ def callgrind_per_request(loket, query, uri, counts=(200, 500)):
     The first 200 warm every request thread up (its buffers, its cipher
     context), so the difference is the steady state, not first-use costs."""
     totals = []
+    # 96 request threads, so that the first 200 requests (which go round the
+    # threads waiting in accept) warm every one of them up.
+    config = os.path.join(loket.home, "cg.properties")
+    with open(os.path.join(loket.home, "loket.properties")) as f, open(config, "w") as g:
+        g.write(f.read() + "\npool.threads = 96\n")
     for n in counts:
         sock = os.path.join(loket.home, "run", "cg.sock")
         out = os.path.join(loket.home, "cg.out")
         worker = subprocess.Popen(["spawn-fcgi", "-n", "-s", sock, "-M", "0666", "--", "/usr/bin/valgrind", "--tool=callgrind",
                                    "--callgrind-out-file=" + out, os.path.join(harness.BIN, "loket-fcgi"), "--config",
-                                   os.path.join(loket.home, "loket.properties")],
+                                   config],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for i in range(n):
             q = query % {"i": "%d-%d-%d" % (n, i, int(time.time() * 1000))}
@@ -238,7 +263,8 @@ def limits(backend, seconds):
     """One row of issue 12's table per path, each limit measured beside Loket."""
     harness.BACKEND = backend
     rows = {}
-    with harness.Loket(workers=WORKERS) as loket:
+    workers, keys = pool_of(backend)
+    with harness.Loket(workers=workers, keys=keys) as loket:
         for i in range(PARTNERS):
             loket.add_partner("BENCH%d" % i, deposit=DEPOSIT)
         loket.ctl("product", "set", "T1", "--price", 2000, "--biller", "sim")
@@ -266,8 +292,8 @@ BEFORE = {"balance": "0.34-0.42", "topup": "0.18-0.19", "cpu_balance": "184k", "
 
 
 def print_limits(seconds):
-    print("issue 12: Loket beside the limits of this machine (wrk -t2 -c32 -d%ds, %d workers, client and server "
-          "on the same cores)" % (seconds, WORKERS))
+    print("issue 12: Loket beside the limits of this machine (wrk -t2 -c32 -d%ds; SQLite: %s, PostgreSQL: %s; "
+          "client and server on the same cores)" % (seconds, pool_text("sqlite"), pool_text("postgresql")))
     print("%-34s %12s %14s %18s %7s %7s %10s" % ("path", "Loket", "p50 / p99", "limit", "ratio", "goal", "before"))
     for backend in ("sqlite", "postgresql"):
         r = limits(backend, seconds)
@@ -297,8 +323,8 @@ def print_limits(seconds):
 def main():
     compile_tools()
     print_limits(SECONDS)
-    print("isolation: balance and instant topups (wrk -t2 -c16) while N orders wait at a 10 s biller, %d workers"
-          % WORKERS)
+    print("isolation: balance and instant topups (wrk -t2 -c16) while N orders wait at a 10 s biller (SQLite: %s, "
+          "PostgreSQL: %s)" % (pool_text("sqlite"), pool_text("postgresql")))
     print("%-12s %5s %10s %10s %8s %8s %10s %8s %8s" % ("backend", "N", "at biller", "balance/s", "p50", "p99",
                                                        "topups/s", "p50", "p99"))
     for backend in ("sqlite", "postgresql"):
@@ -309,8 +335,8 @@ def main():
         print("%-12s audit %s" % (backend, audit))
     print()
     results = [run(b) for b in ("sqlite", "postgresql")]
-    print("topups through nginx -> %d workers, %d partners, wrk -t2 -c%d -d%ds, client and server on the same 2 cores"
-          % (WORKERS, PARTNERS, CONNECTIONS, SECONDS))
+    print("topups through nginx (SQLite: %s, PostgreSQL: %s), %d partners, wrk -t2 -c%d -d%ds, client and server "
+          "on the same 2 cores" % (pool_text("sqlite"), pool_text("postgresql"), PARTNERS, CONNECTIONS, SECONDS))
     print("%-12s %10s %10s %10s %12s %10s %7s" % ("backend", "topups/s", "p50", "p99", "SUKSES rows", "debits", "audit"))
     for r in results:
         print("%-12s %10.0f %10s %10s %12d %10s %7s" % (r["backend"], r["rps"], r["p50"], r["p99"], r["done"],
