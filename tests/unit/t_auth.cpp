@@ -1,5 +1,6 @@
 // Partner authentication: HTTP-GET SIGN known answers, sealed secrets, IP
 // allowlists, and the Authenticator's decisions on a real ledger file.
+#include "TempLedger.h"
 #include "Authenticator.h"
 #include "IpAllowList.h"
 #include "Lockout.h"
@@ -19,20 +20,14 @@ namespace {
 
 /// A ledger and a key file in temporary files, with partner M1 (pin 1234,
 /// password rahasia) added the way loketctl adds one.
-struct Ledger
+struct Ledger : TempLedger
 {
-    Poco::TemporaryFile file, key;
-    Config config;
-    std::unique_ptr<Database> db;
+    Poco::TemporaryFile key;
 
     Ledger()
     {
-        config.databaseConnect = file.path();
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         config.authKeyFile = key.path();
         SecretBox::createKeyFile(key.path());
-        db = std::make_unique<Database>(config);
-        Schema::install(*db, LOKET_SQL_DIR);
         addPartner("M1");
     }
 

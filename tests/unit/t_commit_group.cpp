@@ -2,6 +2,7 @@
 // threads share one durable commit; one that fails leaves the others' in
 // place; and a shared transaction that cannot be committed is undone whole
 // and every piece runs again alone, so each lands exactly once.
+#include "TempLedger.h"
 #include "CommitGroup.h"
 #include "Ledger.h"
 #include "Partners.h"
@@ -18,18 +19,10 @@ using namespace Loket;
 
 namespace {
 
-struct Desk
+struct Desk : TempLedger
 {
-    Poco::TemporaryFile file;
-    Config config;
-    std::unique_ptr<Database> db;
-
     Desk()
     {
-        config.databaseConnect = file.path();
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
-        db = std::make_unique<Database>(config);
-        Schema::install(*db, LOKET_SQL_DIR);
         Partners(*db).add("M1", "", "1234", "key", false);
     }
 

@@ -1,5 +1,6 @@
 // The ledger: journal rows for every balance change, exactly-once holds and
 // refunds, and the audit that proves it (core/Ledger, Audit, Families).
+#include "TempLedger.h"
 #include "Audit.h"
 #include "Database.h"
 #include "Families.h"
@@ -14,18 +15,10 @@ using namespace Loket;
 
 namespace {
 
-struct Books
+struct Books : TempLedger
 {
-    Poco::TemporaryFile file;
-    Config config;
-    std::unique_ptr<Database> db;
-
     Books()
     {
-        config.databaseConnect = file.path();
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
-        db = std::make_unique<Database>(config);
-        Schema::install(*db, LOKET_SQL_DIR);
         Partners(*db).add("M1", "", "1234", "key", false);
     }
 

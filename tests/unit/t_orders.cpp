@@ -1,6 +1,7 @@
 // Orders and their state machine: the allowed moves, guarded settlement that
 // only one settler wins, refunds exactly once, and unknown outcomes that never
 // refund (core/transactions/TransactionState, core/orders/Settlement).
+#include "TempLedger.h"
 #include "Audit.h"
 #include "Callbacks.h"
 #include "Context.h"
@@ -18,19 +19,11 @@ using namespace Loket;
 namespace {
 
 /// A ledger with partner M1 holding 10000, and a claimed order of 2000.
-struct Desk
+struct Desk : TempLedger
 {
-    Poco::TemporaryFile file;
-    Config config;
-    std::unique_ptr<Database> db;
-
     Desk()
     {
-        config.databaseConnect = file.path();
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
         config.recheckSchedule = {30, 60};
-        db = std::make_unique<Database>(config);
-        Schema::install(*db, LOKET_SQL_DIR);
         Partners(*db).add("M1", "", "1234", "key", false);
         WriteTransaction tx(*db);
         Ledger(*db).post("M1", 0, "deposit", 10000, "");

@@ -1,4 +1,5 @@
 // Reply templates: rendering and the shape checks of reload-templates (core/Templates).
+#include "TempLedger.h"
 #include "Templates.h"
 #include <boost/test/unit_test.hpp>
 #include <Poco/TemporaryFile.h>
@@ -11,19 +12,12 @@ using Loket::Templates;
 namespace {
 
 /// A ledger in a temporary file with the default schema and templates.
-struct Ledger
+struct Ledger : TempLedger
 {
-    Poco::TemporaryFile file;
-    Loket::Config config;
-    std::unique_ptr<Loket::Database> db;
     Templates templates;
 
     Ledger()
     {
-        config.databaseConnect = file.path();
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");   // WriteLockWaiters
-        db = std::make_unique<Loket::Database>(config);
-        Loket::Schema::install(*db, LOKET_SQL_DIR);
         templates.load(*db);
     }
 };

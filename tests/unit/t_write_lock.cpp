@@ -1,6 +1,7 @@
 // Taking turns at SQLite's write lock (core/storage/WriteLockWaiters): a
 // writer that ends its transaction wakes the connections waiting for the lock
 // at once, in this process or another, instead of leaving them asleep.
+#include "TempLedger.h"
 #include "Database.h"
 #include "Schema.h"
 #include "WriteLockWaiters.h"
@@ -12,28 +13,9 @@
 
 using namespace Loket;
 
-namespace {
-
-struct Ledger
-{
-    Poco::TemporaryFile file;
-    Config config;
-    std::unique_ptr<Database> db;
-
-    Ledger()
-    {
-        config.databaseConnect = file.path();
-        db = std::make_unique<Database>(config);
-        Schema::install(*db, LOKET_SQL_DIR);
-        Poco::TemporaryFile::registerForDeletion(file.path() + "-waiters");
-    }
-};
-
-} // namespace
-
 BOOST_AUTO_TEST_SUITE(write_lock)
 
-BOOST_FIXTURE_TEST_CASE(a_writer_that_commits_or_rolls_back_moves_the_waiters_counter_and_a_reader_does_not, Ledger)
+BOOST_FIXTURE_TEST_CASE(a_writer_that_commits_or_rolls_back_moves_the_waiters_counter_and_a_reader_does_not, TempLedger)
 {
     WriteLockWaiters other(file.path());   // as another process maps it
     BOOST_REQUIRE(other.usable());
@@ -53,7 +35,7 @@ BOOST_FIXTURE_TEST_CASE(a_writer_that_commits_or_rolls_back_moves_the_waiters_co
     BOOST_CHECK_EQUAL(other.generation(), before + 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(a_waiter_is_woken_by_the_writer_that_lets_the_lock_go_not_by_its_timeout, Ledger)
+BOOST_FIXTURE_TEST_CASE(a_waiter_is_woken_by_the_writer_that_lets_the_lock_go_not_by_its_timeout, TempLedger)
 {
     WriteLockWaiters waiter(file.path()), writer(file.path());
     BOOST_REQUIRE(waiter.usable() && writer.usable());
@@ -68,7 +50,7 @@ BOOST_FIXTURE_TEST_CASE(a_waiter_is_woken_by_the_writer_that_lets_the_lock_go_no
     BOOST_CHECK_NE(waiter.generation(), seen);
 }
 
-BOOST_FIXTURE_TEST_CASE(the_waiters_file_is_no_more_open_than_the_ledger, Ledger)
+BOOST_FIXTURE_TEST_CASE(the_waiters_file_is_no_more_open_than_the_ledger, TempLedger)
 {
     std::string path = file.path() + "-waiters";
     struct stat ledger, waiters;
