@@ -19,6 +19,8 @@ CONNECTIONS = int(sys.argv[2]) if len(sys.argv) > 2 else 32
 # (docs/postgresql.md).  LOKET_BENCH_WORKERS=N: N workers on both, with
 # 384 threads in all.
 _WORKERS = os.environ.get("LOKET_BENCH_WORKERS")
+if _WORKERS is not None and not (_WORKERS.isdigit() and 1 <= int(_WORKERS) <= 384):
+    sys.exit("LOKET_BENCH_WORKERS must be a number of workers from 1 to 384, not %r" % _WORKERS)
 POOLS = {backend: (int(_WORKERS), 384 // int(_WORKERS)) if _WORKERS else pool
          for backend, pool in (("sqlite", (1, 384)), ("postgresql", (4, 96)))}
 

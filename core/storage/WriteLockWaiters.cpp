@@ -39,9 +39,11 @@ int openBeside(const std::string& ledgerPath)
     fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return -1;
     struct stat own;
-    // Shorter: its creator has not written it yet (or failed to); this
-    // connection waits the plain way rather than map a page it may not own.
-    if (::fstat(fd, &own) != 0 || !S_ISREG(own.st_mode) || own.st_size < static_cast<off_t>(MappedBytes))
+    // Shorter: its creator has not written it yet (or failed to).  Another
+    // owner, or a mode wider than the ledger's: not a file Loket made for this
+    // ledger.  Either way this connection waits the plain way.
+    if (::fstat(fd, &own) != 0 || !S_ISREG(own.st_mode) || own.st_size < static_cast<off_t>(MappedBytes) ||
+        own.st_uid != ledger.st_uid || (own.st_mode & 0777 & ~(ledger.st_mode & 0777)) != 0)
     {
         ::close(fd);
         return -1;
@@ -83,18 +85,17 @@ void WriteLockWaiters::waitPast(std::uint32_t seen, long maxMicros)
         ::nanosleep(&timeout, nullptr);
         return;
     }
-    // Counted before the futex compares the counter with `seen`: a writer that
-    // finds nobody counted has bumped the counter before we compare.
-    _shared->waiting.fetch_add(1);
+    // Flagged before the futex compares the counter with `seen`: a writer
+    // that finds no flag has bumped the counter before we compare.
+    _shared->someoneWaits.store(1);
     futex(&_shared->generation, FUTEX_WAIT, seen, &timeout);
-    _shared->waiting.fetch_sub(1);
 }
 
 void WriteLockWaiters::writerDone()
 {
     if (!_shared) return;
     _shared->generation.fetch_add(1);
-    if (_shared->waiting.load() > 0) futex(&_shared->generation, FUTEX_WAKE, INT_MAX, nullptr);
+    if (_shared->someoneWaits.exchange(0) != 0) futex(&_shared->generation, FUTEX_WAKE, INT_MAX, nullptr);
 }
 
 } // namespace Loket

@@ -9,7 +9,7 @@ namespace Loket {
 /// lets it go.  SQLite itself cannot wait for its lock: a connection that
 /// finds it taken is refused and retries from its busy handler, and a waiter
 /// that slept a fixed millisecond left the lock idle for the rest of it while
-/// four workers' group writers and the dispatcher took turns (issue 12).
+/// the workers' group writers, the dispatcher and the sim took turns (issue 12).
 ///
 /// Every connection to one ledger file on this host maps the same small file
 /// beside it (`<ledger>-waiters`) holding a counter.  A writer that ends its
@@ -41,11 +41,18 @@ public:
     void writerDone();
 
 private:
+    /// The mapped page (a new file is zeros).  Atomics of 4 bytes that are
+    /// lock-free are plain words, as the futex needs and another process sees.
     struct Shared
     {
         std::atomic<std::uint32_t> generation;
-        std::atomic<std::uint32_t> waiting;
+        /// Set by a waiter before it sleeps, cleared by the writer that wakes:
+        /// so that a waiter killed in its sleep costs one needless wake, not
+        /// one at every commit from then on.
+        std::atomic<std::uint32_t> someoneWaits;
     };
+    static_assert(std::atomic<std::uint32_t>::is_always_lock_free, "futex words must be plain words");
+    static_assert(sizeof(std::atomic<std::uint32_t>) == 4, "futex words are 4 bytes");
     Shared* _shared = nullptr;
 };
 

@@ -90,11 +90,22 @@ BOOST_AUTO_TEST_CASE(a_hold_posted_from_a_balance_read_under_the_lock_needs_no_s
         tx.commit();
     }
     // A balance that is no longer the partner's (read before another change)
-    // changes nothing: the update applies only to the balance it was read as.
+    // changes nothing, even in a transaction that then commits: the update
+    // applies only to the balance it was read as.
     Transaction u = b.purchase("R2", 2000, "PENDING");
     {
         WriteTransaction tx(*b.db);
-        BOOST_CHECK_THROW(Ledger(*b.db).post("M1", u.id, "hold", -2000, "", "", 10000), std::exception);
+        std::string refusal;
+        try
+        {
+            Ledger(*b.db).post("M1", u.id, "hold", -2000, "", "", 9000);
+        }
+        catch (const std::exception& e)
+        {
+            refusal = e.what();
+        }
+        BOOST_TEST(refusal.find("changed concurrently") != std::string::npos);
+        tx.commit();
     }
     BOOST_TEST(Ledger(*b.db).balance("M1") == 8000);
     BOOST_TEST(Ledger(*b.db).journal("M1", 0, 0).size() == 2u);

@@ -8,6 +8,7 @@
 #include <Poco/TemporaryFile.h>
 #include <boost/test/unit_test.hpp>
 #include <sys/stat.h>
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -42,12 +43,43 @@ BOOST_FIXTURE_TEST_CASE(a_waiter_is_woken_by_the_writer_that_lets_the_lock_go_no
     auto seen = waiter.generation();
     auto start = std::chrono::steady_clock::now();
     std::thread sleeper([&] { waiter.waitPast(seen, 60L * 1000 * 1000); });   // a minute at most
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));   // asleep by now
     db->beginWrite();
     db->commit();
     sleeper.join();
     BOOST_CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
     BOOST_CHECK_NE(waiter.generation(), seen);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_writer_refused_the_lock_gets_it_once_the_holder_commits, TempLedger)
+{
+    Config patient = config;
+    patient.busyTimeoutMs = 60 * 1000;
+    Database other(patient);
+    db->beginWrite();
+    std::atomic<bool> got{false};
+    std::thread writer([&] {
+        other.beginWrite();   // refused until the holder commits
+        got = true;
+        other.commit();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    BOOST_CHECK(!got);
+    db->commit();
+    writer.join();
+    BOOST_CHECK(got);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_writer_refused_the_lock_longer_than_busy_timeout_ms_gives_up, TempLedger)
+{
+    Config hasty = config;
+    hasty.busyTimeoutMs = 200;
+    Database other(hasty);
+    db->beginWrite();
+    BOOST_CHECK_THROW(other.beginWrite(), std::exception);
+    db->commit();
+    other.beginWrite();   // free again
+    other.commit();
 }
 
 BOOST_FIXTURE_TEST_CASE(the_waiters_file_is_no_more_open_than_the_ledger, TempLedger)
