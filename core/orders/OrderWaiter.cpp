@@ -97,6 +97,7 @@ void OrderWaiter::poll()
         }
         try
         {
+            if (db && db->stale()) db.reset();   // see Database::stale
             if (!db) db = std::make_unique<Database>(_config);
             pollOnce(*db);
         }

@@ -25,6 +25,11 @@ ServicePool::Slot* ServicePool::borrow()
         _freed.wait(lock, [&] { return !_free.empty(); });
         slot = _free.back();
         _free.pop_back();
+        // After a write refused as read-only (Database::stale): every free
+        // connection opened before it closes now, not when next used, so
+        // that none of them keeps the process's read-only WAL index alive.
+        for (Slot* idle : _free) closeIfStale(*idle);
+        closeIfStale(*slot);
     }
     auto now = std::chrono::steady_clock::now();
     if (!slot->service && now - slot->lastOpen >= std::chrono::seconds(1))
@@ -48,10 +53,19 @@ ServicePool::Slot* ServicePool::borrow()
     return slot;
 }
 
+void ServicePool::closeIfStale(Slot& slot)
+{
+    if (!slot.db || !slot.db->stale()) return;
+    slot.service.reset();
+    slot.db.reset();
+    slot.lastOpen = {};   // opened again at once when next borrowed
+}
+
 void ServicePool::giveBack(Slot* slot)
 {
     {
         std::lock_guard<std::mutex> lock(_mutex);
+        closeIfStale(*slot);
         _free.push_back(slot);
     }
     _freed.notify_one();

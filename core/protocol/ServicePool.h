@@ -50,6 +50,8 @@ private:
     /// (at most once a second while the ledger cannot be opened).
     Slot* borrow();
     void giveBack(Slot* slot);
+    /// Closes the slot's connection if it is stale (Database::stale).
+    static void closeIfStale(Slot& slot);
 
     const Config& _config;
     std::mutex _mutex;

@@ -29,6 +29,7 @@ void CommitGroup::run(const std::function<void(Database&)>& work)
 
 Database* CommitGroup::connection()
 {
+    if (_db && _db->stale()) _db.reset();   // see Database::stale
     if (!_db)
     {
         _db = std::make_unique<Database>(_config);

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <iostream>
 #include <mutex>
+#include <atomic>
 #include <chrono>
 
 using namespace Poco::Data::Keywords;
@@ -68,7 +69,16 @@ extern "C" int retryWhenLockFree(void* state, int attempts)
     return static_cast<Database::BusyWait*>(state)->again(attempts);
 }
 
+/// Bumped when a writable connection of this process is refused a write as
+/// read-only (Database::stale).
+std::atomic<unsigned> readOnlyRounds{0};
+
 } // namespace
+
+bool Database::stale() const
+{
+    return _sqlite && _openedInRound != readOnlyRounds.load();
+}
 
 int Database::BusyWait::again(int attempts)
 {
@@ -88,6 +98,7 @@ Database::Database(const Config& config)
       _session(_connector, _connect)
 {
     _busy.timeoutMs = config.busyTimeoutMs;
+    _openedInRound = readOnlyRounds.load();
     try
     {
         configure();
@@ -202,6 +213,7 @@ void Database::reopenIfReadOnly()
     if (sqlite3_db_readonly(Poco::Data::SQLite::Utility::dbHandle(_session), "main") != 1) return;
     forgetStatements();
     _session.close();
+    _openedInRound = readOnlyRounds.load();
     _session.open();
     configure();
 }
@@ -234,7 +246,18 @@ void Database::beginWrite()
         reopenIfReadOnly();
         if (!_configured) configure();
         if (_busy.waiters) _busy.seen = _busy.waiters->generation();
-        Query(*this, "BEGIN IMMEDIATE").run();
+        try
+        {
+            Query(*this, "BEGIN IMMEDIATE").run();
+        }
+        catch (const std::exception&)
+        {
+            sqlite3* handle = Poco::Data::SQLite::Utility::dbHandle(_session);
+            if ((sqlite3_extended_errcode(handle) & 0xff) == SQLITE_READONLY &&
+                sqlite3_db_readonly(handle, "main") == 0)
+                readOnlyRounds.fetch_add(1);
+            throw;
+        }
         _writing = true;
     }
     else

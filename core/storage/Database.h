@@ -33,6 +33,16 @@ public:
     /// writes work as soon as a read-only fault is gone.
     void beginWrite();
 
+    /// SQLite: true when this connection was opened before a write of this
+    /// process was refused as read-only on a writable connection.  SQLite
+    /// shares one WAL index (the -shm mapping) among all connections of a
+    /// process, and one first opened while the disk was read-only stays
+    /// read-only for as long as any connection of the process holds it: every
+    /// write then fails although the disk is writable again.  Owners close
+    /// stale connections when they are not in use (and open new ones later),
+    /// so that the mapping is let go and opened again writable.
+    bool stale() const;
+
     /// After a failed request (noteFailure), checks an ODBC session with a
     /// trivial query and reconnects it if its server connection died (a
     /// PostgreSQL restart): psqlODBC neither notices nor reconnects by itself.
@@ -145,7 +155,8 @@ private:
     bool _configured = false;   ///< configure() succeeded on the current connection
     BusyWait _busy;
     std::unique_ptr<WriteLockWaiters> _waiters;
-    bool _writing = false;   ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
+    bool _writing = false;
+    unsigned _openedInRound = 0;   ///< the process's read-only round when this connection was opened   ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
     bool _suspect = false;
     bool _sync = true;
     bool _inGroup = false;
