@@ -155,8 +155,8 @@ private:
     bool _configured = false;   ///< configure() succeeded on the current connection
     BusyWait _busy;
     std::unique_ptr<WriteLockWaiters> _waiters;
-    bool _writing = false;
-    unsigned _openedInRound = 0;   ///< the process's read-only round when this connection was opened   ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
+    bool _writing = false;         ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
+    unsigned _openedInRound = 0;   ///< the process's read-only round when this connection was opened
     bool _suspect = false;
     bool _sync = true;
     bool _inGroup = false;
