@@ -18,7 +18,7 @@ import threading
 import time
 import urllib.parse
 
-from loket import Loket, PIN, PASSWORD
+from loket import Loket, PIN, PASSWORD, process_gone
 
 BALANCE_PATH = "/V1/http-get/balance"
 TOPUP_PATH = "/V1/http-get"
@@ -815,8 +815,4 @@ def restart_workers(loket, count, sig, between=None):
 
 
 def _alive(pid):
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+    return not process_gone(pid)

@@ -113,6 +113,17 @@ def _close_leftovers():
         loket.close()
 
 
+
+def process_gone(pid):
+    """True once `pid` has exited with all its threads (a zombie whose other
+    threads still exit holds its open files, e.g. the ledger, until they do)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+        return state == "Z" and len(os.listdir("/proc/%d/task" % pid)) <= 1
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
 class Loket:
     def __init__(self, workers=2, keys=None, **settings):
         self.home = tempfile.mkdtemp(prefix="loket-e2e-")
@@ -169,11 +180,17 @@ class Loket:
         """Stops the dispatcher (and its supervisor), as scripts/stop does; with
         kill, SIGKILLs both (the ledger's -wal and -shm stay behind)."""
         if kill:
-            with open(os.path.join(self.home, "run", "dispatch.pid")) as f:
-                supervisor = int(f.read())
-            os.killpg(supervisor, 9)
-            self.wait_for(lambda: not os.path.exists("/proc/%d" % supervisor) or
-                          open("/proc/%d/stat" % supervisor).read().split()[2] == "Z", 5)
+            pids = []
+            for name in ("dispatch.pid", "dispatch.child.pid"):
+                try:
+                    with open(os.path.join(self.home, "run", name)) as f:
+                        pids.append(int(f.read()))
+                except (FileNotFoundError, ValueError):
+                    pass
+            os.killpg(pids[0], 9)
+            # Every thread of the dispatcher too: its files (the ledger, open
+            # for writing) are closed only when the last one has exited.
+            self.wait_for(lambda: all(process_gone(p) for p in pids), 10)
             for name in ("dispatch.pid", "dispatch.child.pid"):
                 try:
                     os.unlink(os.path.join(self.home, "run", name))

@@ -48,6 +48,43 @@ def mount_or_skip():
         raise unittest.SkipTest(str(e))
 
 
+class SteadyReaders:
+    """`count` partners asking their balance back to back, each as soon as
+    the last answer came, until the block ends."""
+
+    def __init__(self, port, member, count):
+        self.port, self.member, self.count = port, member, count
+        self.stop = threading.Event()
+        self.answered = 0
+        self.statuses = set()
+        self.threads = []
+
+    def __enter__(self):
+        def ask():
+            client = L.Client(self.port)
+            while not self.stop.is_set():
+                status, reply = client.once(L.saldo_query(self.member))
+                self.statuses.add(status)
+                self.answered += 1
+
+        self.threads = [threading.Thread(target=ask) for _ in range(self.count)]
+        for t in self.threads:
+            t.start()
+        if self.count:
+            time.sleep(0.3)   # the load is steady before the first write
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+    def check(self, test):
+        if self.count:
+            test.assertGreater(self.answered, 10 * self.count, "the readers were not steady")
+            test.assertEqual(self.statuses, {200})
+
+
 @sqlite_only("faults of SQLite's own file")
 class FaultSuite(unittest.TestCase):
     workers = WORKERS
@@ -236,7 +273,7 @@ class ReadOnlyTest(FaultSuite):
         con.close()
         self.assertFalse(os.path.exists(self.loket.db_path + "-shm"))
 
-    def read_only_round(self, member, sig, reads_work):
+    def read_only_round(self, member, sig, reads_work, steady_readers=0):
         self.assertIn("SUKSES", self.client.ask(self.topup(member, "R0")))
         before = self.loket.ledger_hash()
 
@@ -259,7 +296,9 @@ class ReadOnlyTest(FaultSuite):
             self.mount.read_write()
             self.loket.start_dispatcher()
         self.assertEqual(self.loket.ledger_hash(), before)
-        self.assertIn("SUKSES", self.comes_back(self.topup(member, "R1")))
+        with SteadyReaders(self.loket.port, member, steady_readers) as readers:
+            self.assertIn("SUKSES", self.comes_back(self.topup(member, "R1")))
+        readers.check(self)
         self.assertEqual(L.saldo_of(self.client.ask(L.saldo_query(member))), 100000 - 2 * PRICE)
         self.assertEqual(self.loket.worker_pids(), pids)
         self.assertEqual(self.refs(member), ["R0", "R1"])
@@ -268,6 +307,12 @@ class ReadOnlyTest(FaultSuite):
     def test_read_only_with_the_wal_left_behind(self):
         # Killed workers leave -wal and -shm: the ledger stays readable.
         self.read_only_round(self.partner("ROKILL"), signal.SIGKILL, reads_work=True)
+
+    def test_read_only_recovers_under_steady_traffic(self):
+        # Other partners keep asking their balance while the disk comes back,
+        # so some connection opened during the fault is always in use: the
+        # workers must still let go of the read-only WAL index and write again.
+        self.read_only_round(self.partner("ROBUSY"), signal.SIGKILL, reads_work=True, steady_readers=32)
 
     def test_read_only_after_a_clean_stop(self):
         # Stopped workers remove -wal and -shm: nothing can be read at all,
