@@ -50,11 +50,14 @@ OrderWaiter::OrderWaiter(const Config& config) : _config(config), _poller([this]
 
 OrderWaiter::~OrderWaiter()
 {
+    std::vector<std::promise<void>> woken;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         _stop = true;
-        for (auto& w : _waiting) w.second->cv.notify_one();
+        for (auto& w : _waiting)
+            if (!w.second->ready) woken.push_back(std::move(w.second->woken));
     }
+    for (auto& w : woken) w.set_value();   // they return not ready
     _pollerWake.notify_one();
     _poller.join();
 }
@@ -72,10 +75,16 @@ bool OrderWaiter::waitInquiry(Poco::Int64 id, std::chrono::steady_clock::time_po
 bool OrderWaiter::wait(Kind kind, Poco::Int64 id, std::chrono::steady_clock::time_point deadline)
 {
     Waiter me;
-    std::unique_lock<std::mutex> lock(_mutex);
-    auto mine = _waiting.emplace(std::make_pair(kind, id), &me);
+    std::future<void> woken = me.woken.get_future();
+    std::multimap<std::pair<Kind, Poco::Int64>, Waiter*>::iterator mine;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_stop) return false;
+        mine = _waiting.emplace(std::make_pair(kind, id), &me);
+    }
     _pollerWake.notify_one();
-    me.cv.wait_until(lock, deadline, [&] { return me.ready || _stop; });
+    woken.wait_until(deadline);
+    std::lock_guard<std::mutex> lock(_mutex);
     _waiting.erase(mine);
     return me.ready;
 }
@@ -127,17 +136,31 @@ void OrderWaiter::pollOnce(Database& db)
     finalOrders = matching(db, "transactions", orders, {"SUCCESS", "FAILED"});
     answered = matching(db, "inquiries", inquiries, {"ANSWERED"});
     if (finalOrders.empty() && answered.empty()) return;
-    std::lock_guard<std::mutex> lock(_mutex);
-    auto wake = [this](Kind kind, Poco::Int64 id) {
+    std::vector<std::promise<void>> woken;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        takeReady(Kind::Order, finalOrders, woken);
+        takeReady(Kind::Inquiry, answered, woken);
+    }
+    for (auto& w : woken) w.set_value();
+}
+
+void OrderWaiter::takeReady(Kind kind, const std::vector<Poco::Int64>& ids, std::vector<std::promise<void>>& into)
+{
+    // A waiter lives on its thread's stack and may return as soon as its
+    // promise is kept (or its deadline passes): the promise is moved out here,
+    // so that keeping it later touches only the state it shares with the
+    // waiter's future.
+    for (Poco::Int64 id : ids)
+    {
         auto range = _waiting.equal_range({kind, id});
         for (auto it = range.first; it != range.second; ++it)
         {
+            if (it->second->ready) continue;
             it->second->ready = true;
-            it->second->cv.notify_one();
+            into.push_back(std::move(it->second->woken));
         }
-    };
-    for (Poco::Int64 id : finalOrders) wake(Kind::Order, id);
-    for (Poco::Int64 id : answered) wake(Kind::Inquiry, id);
+    }
 }
 
 } // namespace Loket

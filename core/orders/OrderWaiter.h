@@ -3,11 +3,13 @@
 #include "Database.h"
 #include <Poco/Types.h>
 #include <chrono>
+#include <future>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace Loket {
 
@@ -38,15 +40,19 @@ private:
     void pollOnce(Database& db);
 
     /// One waiting request thread, on its own stack.  Each has its own
-    /// condition variable, so that the poller wakes exactly the threads whose
-    /// orders became final, and a new waiter wakes only the poller (with one
-    /// shared one, every arrival and every poll woke every waiting thread:
-    /// issue 12).
+    /// promise, so that the poller wakes exactly the threads whose orders
+    /// became final, and a new waiter wakes only the poller (with one shared
+    /// condition variable, every arrival and every poll woke every waiting
+    /// thread: issue 12).  Promises are kept after _mutex is let go: woken
+    /// under it, every thread of a poll blocked again on that mutex at once.
     struct Waiter
     {
-        bool ready = false;
-        std::condition_variable cv;
+        bool ready = false;   ///< under _mutex
+        std::promise<void> woken;
     };
+    /// Marks the waiters of `ids` ready and takes their promises (under
+    /// _mutex), to be kept once it is let go.
+    void takeReady(Kind kind, const std::vector<Poco::Int64>& ids, std::vector<std::promise<void>>& into);
 
     const Config& _config;
     std::mutex _mutex;

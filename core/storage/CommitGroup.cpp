@@ -20,11 +20,13 @@ void CommitGroup::run(const std::function<void(Database&)>& work)
 {
     Job job;
     job.work = &work;
-    std::unique_lock<std::mutex> lock(_mutex);
-    _queue.push_back(&job);
+    std::future<void> finished = job.finished.get_future();
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _queue.push_back(&job);
+    }
     _queued.notify_one();
-    job.finished.wait(lock, [&] { return job.done; });
-    if (job.error) std::rethrow_exception(job.error);
+    finished.get();   // rethrows the job's error
 }
 
 Database* CommitGroup::connection()
@@ -81,15 +83,16 @@ void CommitGroup::writerLoop()
             runBatch(batch);
         else
             runAlone(batch, false);
+        for (Job* job : batch)
         {
-            // Notified under the lock: a job lives on its thread's stack,
-            // which may return as soon as it sees `done`.
-            std::lock_guard<std::mutex> lock(_mutex);
-            for (Job* job : batch)
-            {
-                job->done = true;
-                job->finished.notify_one();
-            }
+            // A job lives on its thread's stack, which may return as soon as
+            // the promise is kept: the promise is moved out first, so that
+            // keeping it touches only this copy and the state it shares with
+            // the waiting thread's future.
+            std::exception_ptr error = job->error;
+            std::promise<void> finished = std::move(job->finished);
+            if (error) finished.set_exception(error);
+            else finished.set_value();
         }
     }
 }

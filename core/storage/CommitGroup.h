@@ -6,6 +6,7 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -73,10 +74,10 @@ private:
     {
         const std::function<void(Database&)>* work;
         std::exception_ptr error;
-        bool done = false;
-        /// Its own, so that a finished batch wakes only its own threads, not
-        /// those queued for the next one.
-        std::condition_variable finished;
+        /// Its own, so that a finished batch wakes only its own threads, and
+        /// without the group's mutex: woken under it, every thread of a batch
+        /// blocked again on that mutex at once (issue 12).
+        std::promise<void> finished;
     };
     void writerLoop();
     void runBatch(std::deque<Job*>& batch);
