@@ -6,7 +6,6 @@
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
-#include <unistd.h>
 #include <cctype>
 #include <stdexcept>
 #include <iostream>
@@ -85,9 +84,8 @@ int Database::BusyWait::again(int attempts)
     auto now = std::chrono::steady_clock::now();
     if (attempts == 0) since = now;
     if (now - since >= std::chrono::milliseconds(timeoutMs)) return 0;
-    if (waiters) waiters->waitPast(seen, 1000);
-    else ::usleep(1000);
-    if (waiters) seen = waiters->generation();
+    waiters->waitPast(seen, 1000);
+    seen = waiters->generation();
     return 1;
 }
 
@@ -182,12 +180,8 @@ void Database::configure()
     if (_sqlite)
     {
         // Per-connection settings; WAL mode itself is stored in the file by `loketctl init`.
-        if (!_waiters)
-        {
-            // Tried again at each (re)open: a read-only disk refuses the file until it is writable.
-            auto waiters = std::make_unique<WriteLockWaiters>(_connect);
-            if (waiters->usable()) _waiters = std::move(waiters), _busy.waiters = _waiters.get();
-        }
+        // Tried again at each (re)open: a read-only disk refuses the file until it is writable.
+        if (!_busy.waiters || !_busy.waiters->usable()) _busy.waiters = WriteLockWaiters::forLedger(_connect);
         sqlite3_busy_handler(Poco::Data::SQLite::Utility::dbHandle(_session), retryWhenLockFree, &_busy);
         _session << "PRAGMA foreign_keys=ON", now;
         // Sorting a round's claims or settlements needs a small temporary

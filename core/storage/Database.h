@@ -127,13 +127,14 @@ public:
     /// A kept statement that failed is dropped: the next use prepares anew.
     void forgetOdbc(const std::string& sql);
 
-    /// SQLite's busy handler state: how long to keep trying, and the waiters'
-    /// counter as last seen before a try (see WriteLockWaiters).
+    /// SQLite's busy handler state: how long to keep trying, the process's
+    /// waiters mapping (set before the handler is installed), and its counter
+    /// as last seen before a try (see WriteLockWaiters).
     struct BusyWait
     {
         int timeoutMs = 0;
         std::chrono::steady_clock::time_point since;
-        WriteLockWaiters* waiters = nullptr;
+        std::shared_ptr<WriteLockWaiters> waiters;
         std::uint32_t seen = 0;
         /// One refused try: waits for the next turn; 0 when the time is up.
         int again(int attempts);
@@ -154,7 +155,6 @@ private:
     bool _sqlite;
     bool _configured = false;   ///< configure() succeeded on the current connection
     BusyWait _busy;
-    std::unique_ptr<WriteLockWaiters> _waiters;
     bool _writing = false;         ///< SQLite: this connection holds the write lock (BEGIN IMMEDIATE)
     unsigned _openedInRound = 0;   ///< the process's read-only round when this connection was opened
     bool _suspect = false;

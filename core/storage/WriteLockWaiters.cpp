@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <climits>
 #include <ctime>
+#include <map>
+#include <mutex>
 
 namespace Loket {
 namespace {
@@ -57,6 +59,21 @@ long futex(void* word, int op, std::uint32_t value, const timespec* timeout)
 }
 
 } // namespace
+
+std::shared_ptr<WriteLockWaiters> WriteLockWaiters::forLedger(const std::string& ledgerPath)
+{
+    static std::mutex mutex;
+    static std::map<std::string, std::weak_ptr<WriteLockWaiters>> mapped;
+    std::lock_guard<std::mutex> lock(mutex);
+    std::weak_ptr<WriteLockWaiters>& slot = mapped[ledgerPath];
+    std::shared_ptr<WriteLockWaiters> waiters = slot.lock();
+    if (!waiters || !waiters->usable())
+    {
+        waiters = std::make_shared<WriteLockWaiters>(ledgerPath);
+        slot = waiters;
+    }
+    return waiters;
+}
 
 WriteLockWaiters::WriteLockWaiters(const std::string& ledgerPath)
 {

@@ -1,6 +1,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace Loket {
@@ -30,12 +31,19 @@ public:
     WriteLockWaiters(const WriteLockWaiters&) = delete;
     WriteLockWaiters& operator=(const WriteLockWaiters&) = delete;
 
+    /// The one mapping of `<ledgerPath>-waiters` in this process, shared by
+    /// all its connections to that ledger (every method is safe to call from
+    /// several threads at once).  One that is not usable (the file could not
+    /// be opened: a read-only disk) is made again at the next call.
+    static std::shared_ptr<WriteLockWaiters> forLedger(const std::string& ledgerPath);
+
     bool usable() const { return _shared != nullptr; }
 
     /// The counter now: read before each try for the lock, so that a writer
     /// that ends between the refused try and the wait is not missed.
     std::uint32_t generation() const;
-    /// Sleeps until the counter differs from `seen`, or `maxMicros` passed.
+    /// Sleeps until the counter differs from `seen`, or `maxMicros` passed
+    /// (without the file: sleeps `maxMicros`).
     void waitPast(std::uint32_t seen, long maxMicros);
     /// A write transaction on this connection ended (committed or rolled back).
     void writerDone();

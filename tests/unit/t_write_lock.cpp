@@ -92,4 +92,18 @@ BOOST_FIXTURE_TEST_CASE(the_waiters_file_is_no_more_open_than_the_ledger, TempLe
     BOOST_CHECK_EQUAL(waiters.st_uid, ledger.st_uid);
 }
 
+BOOST_FIXTURE_TEST_CASE(the_connections_of_one_process_share_one_mapping_made_again_while_it_cannot_be_opened, TempLedger)
+{
+    // The fixture's connection holds the process's mapping: another asks for it and gets the same.
+    auto first = WriteLockWaiters::forLedger(file.path());
+    BOOST_REQUIRE(first->usable());
+    BOOST_CHECK(WriteLockWaiters::forLedger(file.path()) == first);
+
+    // A ledger that cannot be opened yet: not usable, and tried again at the next call.
+    std::string missing = file.path() + "-not-there";
+    auto none = WriteLockWaiters::forLedger(missing);
+    BOOST_CHECK(!none->usable());
+    BOOST_CHECK(WriteLockWaiters::forLedger(missing) != none);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
