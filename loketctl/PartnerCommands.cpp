@@ -1,4 +1,5 @@
 #include "Tool.h"
+#include "Clock.h"
 #include "PriceLevels.h"
 #include "IpAllowList.h"
 #include "Lockout.h"
@@ -149,13 +150,21 @@ void addPartnerCommands(std::vector<Command>& commands)
                             std::cout << "partner " << id << (had ? " unlocked\n" : " was not locked\n");
                             return 0;
                         }});
-    commands.push_back({"partner list", "partner list [--csv]", "Lists partners with balance and state.", {},
-                        {"--csv"}, [](Tool& tool, const Args& args) {
+    commands.push_back({"partner list", "partner list [--csv]",
+                        "Lists partners with balance and state: active, signature, price level, IP allowlist\n"
+                        "(any: no list) and lock (no, or until when after too many failed authentications).",
+                        {}, {"--csv"}, [](Tool& tool, const Args& args) {
                             args.positional(0);
-                            Table table({"memberID", "name", "balance", "active", "signature"});
-                            for (const auto& p : Loket::Partners(tool.db()).list())
+                            Table table({"memberID", "name", "balance", "active", "signature", "level", "ip", "locked"});
+                            Poco::Int64 now = Loket::Clock::now();
+                            for (const auto& l : Loket::Partners(tool.db()).list())
+                            {
+                                const Loket::Partner& p = l.partner;
                                 table.add({p.memberId, p.name, Loket::formatRupiah(p.balance), p.active ? "yes" : "no",
-                                           p.useSignature ? "yes" : "no"});
+                                           p.useSignature ? "yes" : "no", l.level.empty() ? "-" : l.level,
+                                           l.ipAllow.empty() ? "any" : l.ipAllow,
+                                           now < l.lockedUntil ? "until " + Loket::Clock::format(l.lockedUntil) : "no"});
+                            }
                             table.print(std::cout, args.flag("--csv"));
                             return 0;
                         }});

@@ -38,19 +38,20 @@ bool Partners::find(const std::string& memberId, Partner& p)
     return true;
 }
 
-std::vector<Partner> Partners::list()
+std::vector<PartnerListing> Partners::list()
 {
-    std::vector<Partner> partners;
-    Poco::Data::Statement st(_db.session());
-    Partner p;
-    int active = 0, signature = 0;
-    st << std::string(Columns) + " ORDER BY member_id", into(p.memberId), into(p.name), into(p.salt),
-        into(p.pinHash), into(p.passwordHash), into(p.balance), into(active), into(signature), range(0, 1);
-    while (fetchNext(st))
+    std::vector<PartnerListing> partners;
+    Query q(_db, "SELECT " + columns("p") + ", p.level, COALESCE(a.ip_allow, ''), COALESCE(f.failures, 0), "
+                 "COALESCE(f.locked_until, 0) FROM partners p LEFT JOIN partner_auth a ON a.member_id = p.member_id "
+                 "LEFT JOIN auth_failures f ON f.member_id = p.member_id ORDER BY p.member_id");
+    const int next = int(sizeof Fields / sizeof Fields[0]);
+    while (q.next())
     {
-        p.active = active != 0;
-        p.useSignature = signature != 0;
-        partners.push_back(p);
+        PartnerListing l;
+        read(q, 0, l.partner);
+        l.level = q.text(next), l.ipAllow = q.text(next + 1);
+        l.failures = q.integer(next + 2), l.lockedUntil = q.int64(next + 3);
+        partners.push_back(l);
     }
     return partners;
 }

@@ -20,6 +20,17 @@ struct Partner
     bool useSignature = false;
 };
 
+/// A partner as an operator lists it (`loketctl partner list`): its row, its
+/// price level, and what decides whether it can reach us now.
+struct PartnerListing
+{
+    Partner partner;
+    std::string level;             ///< price level ("" none)
+    std::string ipAllow;           ///< its allowlist ("" any address)
+    int failures = 0;              ///< failed authentications counted (Lockout)
+    Poco::Int64 lockedUntil = 0;   ///< locked while now < lockedUntil
+};
+
 /// The partners table.
 class Partners
 {
@@ -33,7 +44,8 @@ public:
     static std::string columns(const std::string& alias);
     /// Reads the partner from `q`'s columns first, first + 1 ... (as columns() lists them).
     static void read(const Query& q, int first, Partner& partner);
-    std::vector<Partner> list();
+    /// Every partner, by memberID.
+    std::vector<PartnerListing> list();
 
     /// Throws Poco::Data::ConstraintViolationException (or the backend's
     /// equivalent) when the memberID exists.

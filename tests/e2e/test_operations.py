@@ -413,10 +413,28 @@ class ReportCommandsTest(unittest.TestCase):
         self.assertEqual(rows["RB"]["balance"], str(50000 - 2000 - 2000))
         self.assertEqual(rows["RC"]["name"], "Toko, \"Maju\"")
         self.assertEqual(rows["RC"]["active"], "yes")
+        self.assertEqual((rows["RA"]["level"], rows["RA"]["ip"], rows["RA"]["locked"]), ("-", "any", "no"))
         table = self.ctl("partner", "list").splitlines()
-        self.assertEqual(table[0].split(), ["memberID", "name", "balance", "active", "signature"])
+        self.assertEqual(table[0].split(), ["memberID", "name", "balance", "active", "signature", "level", "ip",
+                                            "locked"])
         self.assertEqual(len({len(line) for line in table if line.startswith(("RA", "RB"))}), 1)  # aligned
         self.assertFalse([line for line in table if line != line.rstrip()])
+
+    def test_partner_list_shows_what_decides_whether_a_partner_gets_in(self):
+        # An operator answering "why is RL refused?": its allowlist, its level, and the lock
+        # its five wrong pins (auth.max_failures) caused, until when.
+        self.loket.add_partner("RL", 1000)
+        self.ctl("level", "set", "SILVER", "T1", "--markup", 100)
+        self.ctl("partner", "set", "RL", "--ip", "127.0.0.1,10.0.0.0/8", "--level", "SILVER")
+        for _ in range(5):
+            self.loket.saldo("RL", pin="0000")
+        row = {r["memberID"]: r for r in csv_rows(self.ctl("partner", "list", "--csv"))}["RL"]
+        self.assertEqual(row["level"], "SILVER")
+        self.assertIn("10.0.0.0/8", row["ip"])
+        self.assertRegex(row["locked"], r"^until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
+        self.ctl("partner", "unlock", "RL")
+        row = {r["memberID"]: r for r in csv_rows(self.ctl("partner", "list", "--csv"))}["RL"]
+        self.assertEqual(row["locked"], "no")
 
     def test_product_list(self):
         rows = {r["code"]: r for r in csv_rows(self.ctl("product", "list", "--csv"))}
