@@ -229,9 +229,23 @@ void addSupplierCommands(std::vector<Command>& commands)
                             std::string code = args.positional(1)[0];
                             auto box = Loket::SecretBox::fromConfig(tool.config());
                             Loket::Suppliers suppliers(tool.db(), *box);
-                            Loket::Supplier s = existing(suppliers, code);
+                            Loket::Supplier s;
+                            std::vector<std::string> lost;
+                            if (!suppliers.find(code, s, &lost)) throw std::runtime_error("no supplier " + code);
                             applyOptions(s, args);
                             if (args.flag("--new-report-token")) s.reportToken = Loket::Suppliers::newToken();
+                            // Secrets sealed with a key file that is gone cannot be kept: each must be given anew.
+                            std::string missing;
+                            for (const std::string& field : lost)
+                            {
+                                std::string option = field == "webhook"        ? "--webhook-secret"
+                                                     : field == "report_token" ? "--new-report-token"
+                                                                               : "--" + field;
+                                if (!args.has(option) && !args.flag(option)) missing += " " + option;
+                            }
+                            if (!missing.empty())
+                                throw UsageError("supplier " + code + "'s secrets were sealed with another key "
+                                                 "(auth.key_file) and cannot be kept: give" + missing);
                             std::string bad = Loket::Suppliers::problem(s);
                             if (!bad.empty()) throw UsageError(bad);
                             suppliers.update(s);

@@ -91,7 +91,7 @@ std::string Suppliers::open(const Supplier& s, const std::string& field, const s
     return _box.open(value, "supplier/" + s.code + "/" + field);
 }
 
-bool Suppliers::find(const std::string& code, Supplier& supplier)
+bool Suppliers::find(const std::string& code, Supplier& supplier, std::vector<std::string>* unopened)
 {
     Row r;
     Poco::Data::Statement st(_db.session());
@@ -101,11 +101,17 @@ bool Suppliers::find(const std::string& code, Supplier& supplier)
     if (!fetchOne(st)) return false;
     supplier = r.s;
     supplier.open = r.open != 0;
-    supplier.pin = open(supplier, "pin", r.pin);
-    supplier.password = open(supplier, "password", r.password);
-    supplier.key = open(supplier, "key", r.key);
-    supplier.webhookSecret = open(supplier, "webhook", r.webhook);
-    supplier.reportToken = open(supplier, "report_token", r.token);
+    auto openOr = [&](const char* field, const std::string& sealed, std::string& into) {
+        if (!unopened)
+            into = open(supplier, field, sealed);
+        else if (!_box.open(sealed, "supplier/" + supplier.code + "/" + field, into))
+            into.clear(), unopened->push_back(field);
+    };
+    openOr("pin", r.pin, supplier.pin);
+    openOr("password", r.password, supplier.password);
+    openOr("key", r.key, supplier.key);
+    openOr("webhook", r.webhook, supplier.webhookSecret);
+    openOr("report_token", r.token, supplier.reportToken);
     return true;
 }
 

@@ -55,8 +55,11 @@ public:
     Suppliers(Database& db, const SecretBox& box) : _db(db), _box(box) {}
 
     /// Reads `code` with its secrets opened; false when there is none.  Throws
-    /// when a secret does not open (another auth.key_file).
-    bool find(const std::string& code, Supplier& supplier);
+    /// when a secret does not open (another auth.key_file) unless `unopened` is
+    /// given: such a secret is then left empty and its field named there
+    /// ("pin", "password", "key", "webhook", "report_token"), so that an
+    /// operator who lost the key can still give the supplier new ones.
+    bool find(const std::string& code, Supplier& supplier, std::vector<std::string>* unopened = nullptr);
     std::vector<Supplier> list();
 
     /// Stores a new supplier (a fresh report token when it has none).  Throws

@@ -100,6 +100,31 @@ class SupplierConfigurationTest(unittest.TestCase):
         A.ctl("supplier", "set", "CFG2", "--new-report-token")
         self.assertNotEqual(report_token("CFG2"), token)
 
+    def test_secrets_that_no_longer_open_are_replaced_not_kept(self):
+        # An operator lost auth.key_file: the secrets sealed with it cannot be opened (here: another
+        # supplier's sealed values, bound to its own code, copied in).  Changing anything else is
+        # refused with the options to give; giving them all seals new ones.
+        for code in ("CFG4", "CFG5"):
+            A.ctl("supplier", "add", code, "--type", "digiflazz", "--base-url", "https://api.digiflazz.com/v1",
+                  "--username", "u" + code, "--key", "key-" + code, "--webhook-secret", "hook-" + code)
+        A.sql("UPDATE suppliers SET secret_key = (SELECT secret_key FROM suppliers WHERE code = 'CFG5'), "
+              "secret_webhook = (SELECT secret_webhook FROM suppliers WHERE code = 'CFG5'), "
+              "secret_report_token = (SELECT secret_report_token FROM suppliers WHERE code = 'CFG5') "
+              "WHERE code = 'CFG4'")
+        r = A.ctl("supplier", "set", "CFG4", "--username", "bob", check=False)
+        self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+        self.assertIn("sealed with another key", r.stderr)
+        self.assertIn("give --key --webhook-secret --new-report-token", r.stderr)
+        self.assertEqual(A.sql("SELECT username FROM suppliers WHERE code = 'CFG4'"), [("uCFG4",)])
+        r = A.ctl("supplier", "set", "CFG4", "--username", "bob", "--key", "key-new", check=False)
+        self.assertEqual(r.returncode, 2, (r.stdout, r.stderr))
+        self.assertIn("give --webhook-secret --new-report-token", r.stderr)
+        A.ctl("supplier", "set", "CFG4", "--username", "bob", "--key", "key-new", "--webhook-secret", "hook-new",
+              "--new-report-token")
+        self.assertEqual(A.sql("SELECT username FROM suppliers WHERE code = 'CFG4'"), [("bob",)])
+        self.assertNotEqual(report_token("CFG4"), report_token("CFG5"))
+        A.ctl("supplier", "set", "CFG4", "--username", "carol")   # every secret opens again
+
     def test_bad_settings_are_refused_and_store_nothing(self):
         cases = [
             (["--type", "otomax", "--url", "http://h/?x=[trxid]", "--success", "S"], "unknown placeholder [trxid]"),
