@@ -115,6 +115,15 @@ bool awaitRequest(int fd, int deadlineMs)
     }
 }
 
+void closeAnswered(int fd)
+{
+    char unread[512];
+    while (::recv(fd, unread, sizeof unread, MSG_DONTWAIT) > 0)
+    {
+    }
+    ::close(fd);
+}
+
 bool installStopHandlers()
 {
     devNull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -177,6 +186,23 @@ bool WebServerAddrs::allows(int fd) const
     return false;
 }
 
+namespace {
+
+/// Whether the pool's socket is TCP (pools on several hosts) rather than a
+/// unix socket: looked up once, not tried on every connection.
+bool listensOnTcp()
+{
+    static const bool tcp = [] {
+        sockaddr_storage address;
+        socklen_t length = sizeof address;
+        if (::getsockname(ListenFd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
+        return address.ss_family == AF_INET || address.ss_family == AF_INET6;
+    }();
+    return tcp;
+}
+
+} // namespace
+
 int acceptNext(const WebServerAddrs& allowed)
 {
     for (;;)
@@ -200,7 +226,7 @@ int acceptNext(const WebServerAddrs& allowed)
 
             // Over TCP (pools on several hosts) the one short reply leaves at once.
             int on = 1;
-            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);   // fails harmlessly on a unix socket
+            if (listensOnTcp()) ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
             return fd;
         }
         if (stopFlag) return -1;

@@ -65,4 +65,12 @@ bool awaitRequest(int fd, int deadlineMs = RequestDeadlineMs);
 /// socket, or -1 when the worker should exit.
 int acceptNext(const WebServerAddrs& allowed);
 
+/// Closes a connection whose reply has been written, at once.  libfcgi's own
+/// close first waits (a second at a time) for the web server to close its
+/// end, so that no unread byte turns the close into a reset before the reply
+/// is read: a sleep and a wake-up of the request thread per request (issue
+/// 12).  The whole request was in the buffer before libfcgi read it
+/// (awaitRequest), so whatever is left is drained without waiting instead.
+void closeAnswered(int fd);
+
 } // namespace Listener

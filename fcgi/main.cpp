@@ -114,8 +114,14 @@ void serve(const Listener::WebServerAddrs& allowed, Loket::ServicePool& pool, Lo
             parsed.address = address;   // the client, in the request log
         }
         respond(request, reply.text, partner ? 200 : reply.httpStatus);
-        request.keepConnection = 0;   // one request per connection (fastcgi_keep_conn off)
+        // One request per connection (fastcgi_keep_conn off), closed here
+        // rather than by libfcgi (Listener::closeAnswered).  FCGX_Finish_r
+        // still ends the request (its last records) and closes the
+        // connection itself only after an error.
+        request.keepConnection = 1;
         FCGX_Finish_r(&request);
+        if (request.ipcFd >= 0) Listener::closeAnswered(request.ipcFd);
+        request.ipcFd = -1;
         if (!partner) continue;
         double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         log.write(parsed, reply, ms);
