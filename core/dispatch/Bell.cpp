@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -28,12 +29,22 @@ void Bell::ring(const std::string& path)
 {
     sockaddr_un addr;
     if (!addressOf(path, addr)) return;
-    int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return;
+    // One unbound socket rings for the whole process, from any thread: a
+    // socket made and closed per ring cost every topup two more system calls
+    // and a socket's allocation (issue 12).  Made again while it cannot be.
+    static std::atomic<int> shared{-1};
+    int fd = shared.load();
+    if (fd < 0)
+    {
+        int mine = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (mine < 0) return;
+        fd = -1;
+        if (shared.compare_exchange_strong(fd, mine)) fd = mine;
+        else ::close(mine);   // another thread's won
+    }
     char one = 1;
     // A full queue means the dispatcher has wake-ups enough: dropping is fine.
     (void)::sendto(fd, &one, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    ::close(fd);
 }
 
 bool Bell::answered(const std::string& path)
