@@ -117,10 +117,13 @@ bool awaitRequest(int fd, int deadlineMs)
 
 void closeAnswered(int fd)
 {
-    char unread[512];
-    while (::recv(fd, unread, sizeof unread, MSG_DONTWAIT) > 0)
-    {
-    }
+    // Bounded: a peer that keeps sending after its request gets no more of
+    // this thread than a request's worth of reading.
+    char unread[4096];
+    std::size_t drained = 0;
+    ssize_t n;
+    while (drained < MaxRequestBytes && (n = ::recv(fd, unread, sizeof unread, MSG_DONTWAIT)) > 0)
+        drained += static_cast<std::size_t>(n);
     ::close(fd);
 }
 

@@ -104,6 +104,8 @@ bool Suppliers::find(const std::string& code, Supplier& supplier, std::vector<st
     auto openOr = [&](const char* field, const std::string& sealed, std::string& into) {
         if (!unopened)
             into = open(supplier, field, sealed);
+        else if (sealed.empty())
+            into.clear();   // an unset secret, not a lost one
         else if (!_box.open(sealed, "supplier/" + supplier.code + "/" + field, into))
             into.clear(), unopened->push_back(field);
     };

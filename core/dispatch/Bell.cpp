@@ -44,7 +44,9 @@ void Bell::ring(const std::string& path)
     }
     char one = 1;
     // A full queue means the dispatcher has wake-ups enough: dropping is fine.
-    (void)::sendto(fd, &one, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    if (::sendto(fd, &one, 1, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr), sizeof addr) < 0 &&
+        (errno == EBADF || errno == ENOTSOCK))
+        shared.compare_exchange_strong(fd, -1);   // not ours any more: made again at the next ring
 }
 
 bool Bell::answered(const std::string& path)

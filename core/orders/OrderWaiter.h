@@ -23,6 +23,10 @@ class OrderWaiter
 {
 public:
     explicit OrderWaiter(const Config& config);
+    /// Wakes every waiter (they return false) and stops the poller.  Only
+    /// after every thread that may call waitOrder/waitInquiry has returned
+    /// (fcgi/main.cpp joins the request threads first): a woken waiter still
+    /// takes the mutex to leave.
     ~OrderWaiter();
 
     /// Waits until transaction `id` is SUCCESS or FAILED, or `deadline`; true when final.

@@ -799,7 +799,9 @@ def restart_workers(loket, count, sig, between=None):
         for pid in old:
             os.kill(pid, sig)
         end = time.time() + 10
-        while time.time() < end and any(_alive(p) for p in old):
+        while any(_alive(p) for p in old):
+            if time.time() > end:
+                raise AssertionError("workers %s still running 10 s after signal %d" % (old, sig))
             time.sleep(0.02)
         if between:
             between()

@@ -114,6 +114,22 @@ def _close_leftovers():
 
 
 
+def group_members(pgid):
+    """The pids whose process group is `pgid`."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[2]) == pgid:
+            members.append(int(entry))
+    return members
+
+
 def process_gone(pid):
     """True once `pid` has exited with all its threads (a zombie whose other
     threads still exit holds its open files, e.g. the ledger, until they do)."""
@@ -180,17 +196,13 @@ class Loket:
         """Stops the dispatcher (and its supervisor), as scripts/stop does; with
         kill, SIGKILLs both (the ledger's -wal and -shm stay behind)."""
         if kill:
-            pids = []
-            for name in ("dispatch.pid", "dispatch.child.pid"):
-                try:
-                    with open(os.path.join(self.home, "run", name)) as f:
-                        pids.append(int(f.read()))
-                except (FileNotFoundError, ValueError):
-                    pass
-            os.killpg(pids[0], 9)
-            # Every thread of the dispatcher too: its files (the ledger, open
-            # for writing) are closed only when the last one has exited.
-            self.wait_for(lambda: all(process_gone(p) for p in pids), 10)
+            with open(os.path.join(self.home, "run", "dispatch.pid")) as f:
+                supervisor = int(f.read())
+            os.killpg(supervisor, 9)
+            # Every process of its group (a dispatcher the supervisor had just
+            # restarted too) with every thread: the ledger, open for writing,
+            # is closed only when the last one has exited.
+            self.wait_for(lambda: all(process_gone(p) for p in group_members(supervisor)), 10)
             for name in ("dispatch.pid", "dispatch.child.pid"):
                 try:
                     os.unlink(os.path.join(self.home, "run", name))

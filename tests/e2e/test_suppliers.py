@@ -124,6 +124,9 @@ class SupplierConfigurationTest(unittest.TestCase):
         self.assertEqual(A.sql("SELECT username FROM suppliers WHERE code = 'CFG4'"), [("bob",)])
         self.assertNotEqual(report_token("CFG4"), report_token("CFG5"))
         A.ctl("supplier", "set", "CFG4", "--username", "carol")   # every secret opens again
+        # A sealed column emptied by hand (the old recovery recipe) is an unset secret, not a lost one.
+        A.sql("UPDATE suppliers SET secret_pin = '' WHERE code = 'CFG4'")
+        A.ctl("supplier", "set", "CFG4", "--username", "dave")
 
     def test_bad_settings_are_refused_and_store_nothing(self):
         cases = [
