@@ -139,6 +139,8 @@ void Suppliers::add(Supplier s)
     std::string bad = problem(s);
     if (!bad.empty()) throw std::invalid_argument(bad);
     Poco::Int64 at = Clock::now();
+    // One transaction: a supplier is never there without its sealed secrets.
+    WriteTransaction tx(_db);
     _db.session() << "INSERT INTO suppliers (code, type, is_open, preset, url, method, base_url, member, username, "
                      "sign_prefix, success_re, failed_re, pending_re, check_param, report_ips, created_at, updated_at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -146,6 +148,7 @@ void Suppliers::add(Supplier s)
         bind(s.baseUrl), bind(s.member), bind(s.username), bind(s.signPrefix), bind(s.successRe), bind(s.failedRe),
         bind(s.pendingRe), bind(s.checkParam), bind(s.reportIps), bind(at), bind(at), now;
     update(s);
+    tx.commit();
 }
 
 void Suppliers::update(const Supplier& s)
